@@ -1,0 +1,183 @@
+"""What every source format is: a self-describing parser from a byte stream to batches.
+
+A format declares its name, a one-line title and a description (used by ``--help``,
+``socialaudit formats`` and the docs), how to recognise its files (``sniff``) and how to
+read them (``parse``).  Platform formats read JSON payloads; they subclass
+:class:`JsonPayloadFormat` and only say how one payload becomes records.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar
+
+from ..model import AccountRecord, ParsedBatch, PostRecord, Quarantined
+from .csvreader import DEFAULT_MAX_FIELD_BYTES
+from .files import SourceInfo, printable_raw
+from .jsonreader import Payload, read_payloads
+
+DEFAULT_BATCH_SIZE = 50_000
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """Knobs shared by all formats; each format uses the ones that apply to it."""
+
+    batch_size: int = DEFAULT_BATCH_SIZE
+    encoding: str | None = None
+    delimiter: str | None = None
+    max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
+    mapping: Any = None  # socialaudit.ingest.mapping.ColumnMapping for generic files
+    channel: str | None = None  # default channel for generic files without one
+
+
+@dataclass(slots=True)
+class Sample:
+    """The start of a file, as format detection sees it."""
+
+    path: Path
+    head: bytes
+    text: str
+    first_line: str
+    json_value: Any = None
+
+
+class SourceFormat(ABC):
+    """A source shape: one subclass per module under :mod:`socialaudit.ingest`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str] = ""
+    channel: ClassVar[str | None] = None
+
+    def sniff(self, sample: Sample) -> bool:
+        """True if the sample is certainly of this format (used by ``--format auto``)."""
+        return False
+
+    @abstractmethod
+    def parse(self, stream: BinaryIO, info: SourceInfo, options: IngestOptions) -> Iterator[ParsedBatch]:
+        """Read the whole stream, yielding batches of about ``options.batch_size`` posts.
+
+        Must raise :class:`~socialaudit.errors.FormatError` if the stream is not of this
+        format at all, and quarantine (never raise on) individual bad rows.
+        """
+
+
+class RecordError(ValueError):
+    """Raised inside a payload parser for one item that cannot become a record."""
+
+
+@dataclass(slots=True)
+class Where:
+    """Location of a JSON item: file, line, and JSON path inside the line's document."""
+
+    source: str
+    line: int
+    path: str
+
+    def child(self, key: str | int) -> Where:
+        step = f"[{key}]" if isinstance(key, int) else (f".{key}" if self.path else key)
+        return Where(self.source, self.line, self.path + step)
+
+    def quarantine(self, reason: str, value: Any) -> Quarantined:
+        try:
+            raw = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError, RecursionError):
+            raw = repr(value)
+        return Quarantined(self.source, self.line, reason, printable_raw(raw[:100_000]), item=self.path)
+
+
+@dataclass(slots=True)
+class PayloadResult:
+    """What one payload produced."""
+
+    posts: list[PostRecord] = field(default_factory=list)
+    accounts: list[AccountRecord] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+
+
+class JsonPayloadFormat(SourceFormat):
+    """A format whose files hold API responses (pages) or bare items, as JSON or JSONL."""
+
+    #: ijson prefix of the items of one page, to rescue items from a cut-off document.
+    salvage_prefix: ClassVar[str] = ""
+
+    def sniff(self, sample: Sample) -> bool:
+        value = sample.json_value
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return isinstance(value, dict) and self.looks_like(value)
+
+    @abstractmethod
+    def looks_like(self, value: dict) -> bool:
+        """True if a decoded payload (page or item) has this format's shape."""
+
+    @abstractmethod
+    def parse_payload(self, value: Any, where: Where) -> PayloadResult:
+        """Turn one payload into records; bad items go to ``quarantined`` with their path."""
+
+    def parse(self, stream: BinaryIO, info: SourceInfo, options: IngestOptions) -> Iterator[ParsedBatch]:
+        batch = ParsedBatch()
+        recognised = False
+        for payload in read_payloads(stream, info.name, self.salvage_prefix):
+            if isinstance(payload, Quarantined):
+                batch.quarantined.append(payload)
+                continue
+            batch.rows_read += 1
+            result = self._parse_one(payload, info.name)
+            if result.posts or result.accounts:
+                recognised = True
+            batch.posts.extend(result.posts)  # type: ignore[union-attr]
+            batch.accounts.extend(result.accounts)
+            batch.quarantined.extend(result.quarantined)
+            if len(batch.posts) >= options.batch_size:
+                yield batch
+                batch = ParsedBatch()
+        if not recognised and batch.rows_read and not batch.posts:
+            self._refuse_if_foreign(batch, info)
+        yield batch
+
+    def _parse_one(self, payload: Payload, source: str) -> PayloadResult:
+        where = Where(source, payload.line, payload.item)
+        value = payload.value
+        if not isinstance(value, dict):
+            return PayloadResult(quarantined=[where.quarantine(
+                f"expected a JSON object ({self.title}), found {type(value).__name__}", value)])
+        if not self.looks_like(value) and not value.get("_salvaged"):
+            return PayloadResult(quarantined=[where.quarantine(
+                f"not a {self.title} payload (keys: {', '.join(sorted(value)[:8])})", value)])
+        return self.parse_payload(value, where)
+
+    def _refuse_if_foreign(self, batch: ParsedBatch, info: SourceInfo) -> None:
+        """A file where no payload had this format's shape is the wrong format, not bad rows."""
+        from ..errors import FormatError
+
+        if batch.quarantined and all(q.reason.startswith(("not a ", "expected a JSON object"))
+                                     for q in batch.quarantined):
+            raise FormatError(info.name, f"not {self.title}: {batch.quarantined[0].reason}")
+
+
+def parse_items(items: Any, where: Where, parse_item, result: PayloadResult) -> None:
+    """Apply ``parse_item(item, where)`` to each element of a list, quarantining failures.
+
+    ``parse_item`` appends to ``result`` and raises :class:`RecordError` (or ``KeyError``,
+    ``TypeError``, ``ValueError``) for an item it cannot read; one bad item never costs its
+    siblings.
+    """
+    if items is None:
+        return
+    if not isinstance(items, list):
+        result.quarantined.append(where.quarantine(f"expected a list, found {type(items).__name__}", items))
+        return
+    for index, item in enumerate(items):
+        item_where = where.child(index)
+        try:
+            parse_item(item, item_where, result)
+        except RecordError as exc:
+            result.quarantined.append(item_where.quarantine(str(exc), item))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            result.quarantined.append(item_where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", item))

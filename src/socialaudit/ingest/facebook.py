@@ -1,0 +1,16 @@
+"""Placeholder: the facebook parser is being written (see issue 3)."""
+
+from __future__ import annotations
+
+from .base import JsonPayloadFormat, PayloadResult, Where
+
+
+class FacebookFormat(JsonPayloadFormat):
+    name = "facebook"
+    title = "facebook (not yet implemented)"
+
+    def looks_like(self, value: dict) -> bool:
+        return False
+
+    def parse_payload(self, value: dict, where: Where) -> PayloadResult:
+        raise NotImplementedError("facebook parser not written yet")

@@ -1,0 +1,16 @@
+"""Placeholder: the instagram parser is being written (see issue 3)."""
+
+from __future__ import annotations
+
+from .base import JsonPayloadFormat, PayloadResult, Where
+
+
+class InstagramFormat(JsonPayloadFormat):
+    name = "instagram"
+    title = "instagram (not yet implemented)"
+
+    def looks_like(self, value: dict) -> bool:
+        return False
+
+    def parse_payload(self, value: dict, where: Where) -> PayloadResult:
+        raise NotImplementedError("instagram parser not written yet")

@@ -1,0 +1,144 @@
+"""X (Twitter) API v2 tweet payloads.
+
+A page is ``{"data": [tweet, ...], "includes": {"users": [...], "tweets": [...],
+"media": [...]}, "meta": {...}}`` as returned by search, timelines and lookups
+(``data`` is one object for a single-tweet lookup).  Tweets in ``includes.tweets`` (the
+tweets that ``data`` replies to, quotes or retweets) are read as posts too: they are often
+the brand tweets a consumer answers, and threads need them.  Files may also hold bare
+tweet objects, one per line.
+
+Fields read, per tweet: ``id, text, author_id, created_at, conversation_id, lang,
+referenced_tweets[type=replied_to|quoted|retweeted], public_metrics, entities.mentions,
+attachments.media_keys``; per user: ``id, username, name, verified, public_metrics.
+followers_count``.  Reference: https://docs.x.com/x-api/fundamentals/data-dictionary
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import AccountRecord, PostRecord
+from .base import JsonPayloadFormat, PayloadResult, RecordError, Where, parse_items
+from .values import optional_bool, optional_count, optional_id, parse_timestamp, require_id
+
+CHANNEL = "twitter"
+_MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "video"}
+
+
+def _is_tweet(value: Any) -> bool:
+    return isinstance(value, dict) and "id" in value and "text" in value and (
+        "author_id" in value or "edit_history_tweet_ids" in value or "conversation_id" in value
+        or "created_at" in value)
+
+
+class XV2Format(JsonPayloadFormat):
+    name = "x-v2"
+    title = "X API v2 tweet payloads"
+    description = ("Pages from the X (Twitter) API v2 ({data, includes, meta}) or bare tweet objects; "
+                   "JSON, JSON array or one payload per line.")
+    channel = CHANNEL
+    salvage_prefix = "data.item"
+
+    def looks_like(self, value: dict) -> bool:
+        data = value.get("data")
+        if isinstance(data, list):
+            return bool(data) and _is_tweet(data[0]) or (not data and "result_count" in (value.get("meta") or {}))
+        if isinstance(data, dict):
+            return _is_tweet(data)
+        if "data" not in value and isinstance(value.get("meta"), dict) and "result_count" in value["meta"]:
+            return True  # an empty page
+        return _is_tweet(value)
+
+    def parse_payload(self, value: dict, where: Where) -> PayloadResult:
+        result = PayloadResult()
+        bare = "data" not in value and _is_tweet(value)
+        page: dict[str, Any] = {"data": [value]} if bare else value
+        data_where = where if bare else where.child("data")
+        includes = page.get("includes") or {}
+        users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
+        media = {m.get("media_key"): m for m in includes.get("media") or [] if isinstance(m, dict)}
+
+        def parse_tweet(tweet: Any, at: Where, out: PayloadResult) -> None:
+            out.posts.append(_tweet(tweet, users, media, at))
+
+        def parse_user(user: Any, at: Where, out: PayloadResult) -> None:
+            out.accounts.append(_user(user))
+
+        data = page.get("data")
+        parse_items([data] if isinstance(data, dict) else data, data_where, parse_tweet, result)
+        inc = where.child("includes")
+        parse_items(includes.get("tweets"), inc.child("tweets"), parse_tweet, result)
+        parse_items(includes.get("users"), inc.child("users"), parse_user, result)
+        return result
+
+
+def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
+    if not isinstance(tweet, dict):
+        raise RecordError(f"expected a tweet object, found {type(tweet).__name__}")
+    post_id = require_id(tweet.get("id"), "id")
+    author = optional_id(tweet.get("author_id"), "author_id")
+    user = users.get(author) or {}
+    handle = user.get("username")
+    parent = ref = None
+    kind = "post"
+    for reference in tweet.get("referenced_tweets") or []:
+        rtype, rid = reference.get("type"), optional_id(reference.get("id"), "referenced_tweets.id")
+        if rtype == "replied_to":
+            parent, kind = rid, "reply"
+        elif rtype == "quoted" and kind == "post":
+            ref, kind = rid, "quote"
+        elif rtype == "retweeted":
+            ref, kind = rid, "share"
+    entities = tweet.get("entities") or {}
+    if kind == "post" and any(m.get("id") != author for m in entities.get("mentions") or []):
+        kind = "mention"
+    metrics = tweet.get("public_metrics") or {}
+    shares = None
+    if "retweet_count" in metrics or "quote_count" in metrics:
+        shares = (optional_count(metrics.get("retweet_count"), "public_metrics.retweet_count") or 0) + (
+            optional_count(metrics.get("quote_count"), "public_metrics.quote_count") or 0)
+    keys = (tweet.get("attachments") or {}).get("media_keys") or []
+    types = [_MEDIA_TYPES.get((media.get(k) or {}).get("type"), "other") for k in keys]
+    if len(types) > 1:
+        media_type = "carousel"
+    elif types:
+        media_type = types[0]
+    elif entities.get("urls"):
+        media_type = "link"
+    else:
+        media_type = "text"
+    return PostRecord(
+        channel=CHANNEL,
+        post_id=post_id,
+        created_at=parse_timestamp(tweet.get("created_at"), "created_at"),
+        account_id=author,
+        handle=handle,
+        kind=kind,
+        text=tweet.get("text"),
+        parent_id=parent,
+        ref_id=ref,
+        conversation_id=optional_id(tweet.get("conversation_id"), "conversation_id"),
+        likes=optional_count(metrics.get("like_count"), "public_metrics.like_count"),
+        shares=shares,
+        comments=optional_count(metrics.get("reply_count"), "public_metrics.reply_count"),
+        views=optional_count(metrics.get("impression_count"), "public_metrics.impression_count"),
+        url=f"https://x.com/{handle or 'i/web'}/status/{post_id}",
+        media_type=media_type,
+        lang=tweet.get("lang"),
+        line=where.line,
+        item=where.path,
+    )
+
+
+def _user(user: Any) -> AccountRecord:
+    if not isinstance(user, dict):
+        raise RecordError(f"expected a user object, found {type(user).__name__}")
+    metrics = user.get("public_metrics") or {}
+    return AccountRecord(
+        channel=CHANNEL,
+        account_id=require_id(user.get("id"), "id"),
+        handle=user.get("username"),
+        display_name=user.get("name"),
+        followers=optional_count(metrics.get("followers_count"), "public_metrics.followers_count"),
+        verified=optional_bool(user.get("verified"), "verified"),
+    )
