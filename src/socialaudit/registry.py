@@ -76,7 +76,7 @@ class CompanySpec(_Strict):
     industry: str | None = None
     country: str | None = None
     timezone: str = "UTC"
-    business_hours: Any = None
+    business_hours: Any = Field(default=None, validate_default=True)
     holidays: str | None = None
     parent: str | None = None
     accounts: dict[str, Any] = Field(default_factory=dict)

@@ -13,7 +13,9 @@ Rules:
   (``source_company``); else an automatic company ``channel:handle``.
 * A brand post belongs to its account's company.  A consumer post belongs to, in order:
   the company the source names; the company of the brand post it replies to; the first
-  brand it @-mentions; the first brand that posted in its conversation.
+  brand it @-mentions; the first brand that posted in its conversation; the company of
+  the earliest post of its conversation that has one (a consumer's follow-up to their
+  own complaint).
 """
 
 from __future__ import annotations
@@ -168,6 +170,18 @@ def _resolve_post_companies(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN accounts pa ON pa.channel = parent.channel AND pa.account_id = parent.account_id
         LEFT JOIN first_mention fm ON fm.channel = p.channel AND fm.post_id = p.post_id
         LEFT JOIN conv_brand cb ON cb.channel = p.channel AND cb.conversation_id = p.conversation_id
+    """)
+    con.execute("""
+        UPDATE post_company SET company_id = first_known.company_id
+        FROM (
+            SELECT p.channel, p.conversation_id, arg_min(pc.company_id, (p.created_at, p.post_id)) AS company_id
+            FROM posts p JOIN post_company pc USING (channel, post_id)
+            WHERE pc.company_id IS NOT NULL
+            GROUP BY ALL
+        ) AS first_known, posts p
+        WHERE post_company.company_id IS NULL
+          AND p.channel = post_company.channel AND p.post_id = post_company.post_id AND p.author_role = 'consumer'
+          AND first_known.channel = p.channel AND first_known.conversation_id = p.conversation_id
     """)
     con.execute("""
         UPDATE posts SET company_id = pc.company_id FROM post_company pc

@@ -11,7 +11,8 @@ smallest post id as root.  Nothing here can loop forever.
 
 A parent that is not in the store is still a root (the thread's first tweet may not have
 been collected), so two replies to the same missing tweet share a conversation.
-A conversation id given by the platform (X ``conversation_id``) wins over the computed one.
+A conversation id given by the platform (X ``conversation_id``) wins over the computed one,
+and is given to the posts of the same thread that came without one.
 """
 
 from __future__ import annotations
@@ -46,11 +47,16 @@ def assign_conversations(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("""
         UPDATE posts SET conversation_id = resolved.conversation_id
         FROM (
-            SELECT w.channel, w.post_id,
-                   coalesce(p.platform_conversation_id, root.platform_conversation_id, w.anc) AS conversation_id
-            FROM thread_walk w
-            JOIN posts p ON p.channel = w.channel AND p.post_id = w.post_id
-            LEFT JOIN posts root ON root.channel = w.channel AND root.post_id = w.anc
+            WITH walked AS (
+                SELECT w.channel, w.post_id, w.anc, p.platform_conversation_id
+                FROM thread_walk w JOIN posts p ON p.channel = w.channel AND p.post_id = w.post_id
+            ),
+            given AS (  -- a conversation id the platform gave to some post of the thread
+                SELECT channel, anc, min(platform_conversation_id) AS platform_id
+                FROM walked WHERE platform_conversation_id IS NOT NULL GROUP BY ALL
+            )
+            SELECT w.channel, w.post_id, coalesce(w.platform_conversation_id, g.platform_id, w.anc) AS conversation_id
+            FROM walked w LEFT JOIN given g ON g.channel = w.channel AND g.anc = w.anc
         ) AS resolved
         WHERE posts.channel = resolved.channel AND posts.post_id = resolved.post_id
           AND posts.conversation_id IS DISTINCT FROM resolved.conversation_id

@@ -1,0 +1,33 @@
+# The two commands of the README:
+#   make demo   install socialaudit into .venv and audit the bundled real sample
+#   make test   install socialaudit with its test extras into .venv and run every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+DEMO_OUT ?= build/demo
+
+.PHONY: demo test install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(PIP) install --quiet -e .
+
+install-test: $(BIN)/python
+	$(PIP) install --quiet -e '.[test]'
+
+demo: install
+	$(BIN)/socialaudit demo --out $(DEMO_OUT)
+
+test: install-test
+	mkdir -p build
+	$(BIN)/python -m pytest --junitxml=build/test-results.xml
+
+bench: install
+	$(BIN)/socialaudit bench ingest
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,5 @@
+"""``python -m socialaudit`` = the ``socialaudit`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""The ``socialaudit`` command line: one module per command, each a thin layer over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from .companies import companies
+from .demo import demo
+from .formats import formats, industries
+from .imports import imports
+from .ingest import ingest
+from .quarantine import quarantine
+
+app = typer.Typer(
+    name="socialaudit",
+    help="Audit how companies engage their consumers on social media, and route what consumers say "
+         "to the departments that should read it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+app.command()(demo)
+app.command()(ingest)
+app.command()(quarantine)
+app.command()(imports)
+app.command()(companies)
+app.command()(formats)
+app.command()(industries)
+
+
+def main() -> None:
+    app()

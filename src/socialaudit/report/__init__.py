@@ -1,0 +1,1 @@
+"""Reports: self-contained HTML files rendered from the store with autoescaping Jinja2."""
