@@ -35,6 +35,7 @@ https://developers.facebook.com/docs/graph-api/reference/object/comments
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,8 @@ _PAGE_EDGES = ("posts", "feed", "published_posts")
 _PAGE_POST_ID = re.compile(r"([0-9]+)_[0-9A-Za-z]+")
 _LOOK_AHEAD = 20  # items of a page inspected to recognise it
 
+ItemParser = Callable[[Any, Where, PayloadResult], None]
+
 
 def _is_item(value: Any) -> bool:
     """A Graph object with ``created_time`` (posts, comments); Instagram uses ``timestamp``."""
@@ -72,6 +75,7 @@ def _is_item(value: Any) -> bool:
 
 
 def _is_comment(value: dict) -> bool:
+    """Posts and comments share id, message, created_time and from; these fields tell them apart."""
     return _POST_FIELDS.isdisjoint(value) and not _COMMENT_FIELDS.isdisjoint(value)
 
 
@@ -91,7 +95,7 @@ def _page_edge(value: dict) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class _Thread:
-    """What a comment inherits from the post it is under (both None in a bare comments page)."""
+    """What a comment inherits from its post (``post_id`` is None in a comments page read alone)."""
 
     post_id: str | None
     page_id: str | None
@@ -136,12 +140,12 @@ class FacebookFormat(JsonPayloadFormat):
             parse_items(value[edge].get("data"), where.child(edge).child("data"),
                         _item_parser(authors, page.account_id), result)
         else:
-            _parse_bare(_item_parser(authors, None), value, where, result)
+            _guarded(_item_parser(authors, None), value, where, result)
         result.accounts.extend(authors.values())
         return result
 
 
-def _item_parser(authors: dict[str, AccountRecord], page_id: str | None):
+def _item_parser(authors: dict[str, AccountRecord], page_id: str | None) -> ItemParser:
     """``parse_item`` for a ``data`` list: posts, or comments when the page is a comments page."""
 
     def parse_item(item: Any, at: Where, out: PayloadResult) -> None:
@@ -153,14 +157,14 @@ def _item_parser(authors: dict[str, AccountRecord], page_id: str | None):
     return parse_item
 
 
-def _parse_bare(parse_item, item: Any, where: Where, result: PayloadResult) -> None:
+def _guarded(parse: ItemParser, value: Any, where: Where, out: PayloadResult) -> None:
     """``parse_items`` for one object that is the whole payload (its path stays the payload's)."""
     try:
-        parse_item(item, where, result)
+        parse(value, where, out)
     except RecordError as exc:
-        result.quarantined.append(where.quarantine(str(exc), item))
+        out.quarantined.append(where.quarantine(str(exc), value))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        result.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", item))
+        out.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", value))
 
 
 def _read_post(item: Any, where: Where, out: PayloadResult, authors: dict[str, AccountRecord],

@@ -30,6 +30,7 @@ https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/refe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,8 @@ _COMMENT_FIELDS = frozenset({"text", "hidden", "parent_id", "replies", "from", "
 _ACCOUNT_FIELDS = frozenset({"media_count", "follows_count", "ig_id"})
 _LOOK_AHEAD = 20  # items of a page inspected to recognise it
 
+ItemParser = Callable[[Any, Where, PayloadResult], None]
+
 
 def _is_media(value: Any) -> bool:
     return (isinstance(value, dict) and "timestamp" in value and "created_time" not in value
@@ -66,9 +69,9 @@ def _is_empty_page(value: dict) -> bool:
 
 def _account_object(value: dict) -> dict | None:
     """The IG User in a payload (itself, or its ``business_discovery``), if it is one."""
-    account = value.get("business_discovery", value)
-    if not isinstance(account, dict):
-        return None
+    if isinstance(value.get("business_discovery"), dict):
+        return value["business_discovery"]
+    account = value
     media = account.get("media")
     data = media.get("data") if isinstance(media, dict) else None
     if isinstance(data, list) and (not data or any(_is_media(v) for v in data[:_LOOK_AHEAD])):
@@ -131,17 +134,15 @@ class InstagramFormat(JsonPayloadFormat):
                 result.quarantined.append(at.quarantine(str(exc), account))
                 return result
             owners[brand.account_id] = brand
-            media = account.get("media")
-            parse_items(media.get("data") if isinstance(media, dict) else media,
-                        at.child("media").child("data") if isinstance(media, dict) else at.child("media"),
-                        _item_parser(owners, _Owner(brand.account_id, brand.handle)), result)
+            owner = _Owner(brand.account_id, brand.handle)
+            parse_items(*_edge(account, "media", at), _item_parser(owners, owner), result)
         else:
-            _parse_bare(_item_parser(owners, _Owner(None, None)), value, where, result)
+            _guarded(_item_parser(owners, _Owner(None, None)), value, where, result)
         result.accounts.extend(owners.values())
         return result
 
 
-def _item_parser(owners: dict[str, AccountRecord], owner: _Owner):
+def _item_parser(owners: dict[str, AccountRecord], owner: _Owner) -> ItemParser:
     """``parse_item`` for a ``data`` list: media, or comments when the page is a comments page."""
 
     def parse_item(item: Any, at: Where, out: PayloadResult) -> None:
@@ -153,14 +154,14 @@ def _item_parser(owners: dict[str, AccountRecord], owner: _Owner):
     return parse_item
 
 
-def _parse_bare(parse_item, item: Any, where: Where, result: PayloadResult) -> None:
+def _guarded(parse: ItemParser, value: Any, where: Where, out: PayloadResult) -> None:
     """``parse_items`` for one object that is the whole payload (its path stays the payload's)."""
     try:
-        parse_item(item, where, result)
+        parse(value, where, out)
     except RecordError as exc:
-        result.quarantined.append(where.quarantine(str(exc), item))
+        out.quarantined.append(where.quarantine(str(exc), value))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        result.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", item))
+        out.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", value))
 
 
 def _read_media(item: Any, where: Where, out: PayloadResult, owners: dict[str, AccountRecord],
