@@ -198,9 +198,12 @@ POST_SCHEMA = pa.schema(
 #: differ here conflict (the second is quarantined); rows that differ only in engagement
 #: counts are the same post seen at two times, and the store keeps the larger counts.
 POST_IDENTITY_COLUMNS = (
-    "account_id", "role_hint", "kind", "parent_id", "ref_id", "platform_conversation_id",
+    "account_id", "role_hint", "parent_id", "ref_id", "platform_conversation_id",
     "created_at", "text", "url", "media_type", "lang", "source_company",
 )
+#: ``kind`` is refined, not compared: a copy read without its parent looks like a
+#: top-level post, the same item read in context is a reply.  The more specific kind wins.
+KIND_SPECIFICITY = ("post", "mention", "share", "quote", "comment", "reply")
 POST_COUNT_COLUMNS = ("likes", "shares", "comments", "views")
 
 ACCOUNT_SCHEMA = pa.schema(

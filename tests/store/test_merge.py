@@ -62,3 +62,37 @@ def test_recrawl_with_more_likes_updates_counts_only(store, tmp_path):
                         "csv")
     assert (again.updated, again.skipped) == (0, 1)
     assert store.con.execute("SELECT likes, source FROM posts").fetchone()[0] == 10
+
+
+def test_a_copy_with_less_context_is_the_same_post_and_fills_what_was_missing(store, tmp_path):
+    # A comment read without its parent (a stand-alone comments page), then nested under its post.
+    import_file(store, write(tmp_path / "a.csv", HEAD + "c1,facebook,jane,2020-01-01T10:00:00Z,nice,,,2\n"), "csv")
+    report = import_file(store, write(tmp_path / "b.csv", HEAD + "c1,facebook,jane,2020-01-01T10:00:00Z,nice,p1,,\n"),
+                         "csv")
+    assert (report.imported, report.updated, report.quarantined) == (0, 1, 0)
+    assert store.con.execute("SELECT parent_id, likes FROM posts").fetchone() == ("p1", 2)
+
+
+def test_order_of_imports_does_not_matter(tmp_path):
+    from helpers import dump_tables
+
+    from socialaudit.store import Store
+
+    a = write(tmp_path / "a.csv", HEAD + "c1,facebook,jane,2020-01-01T10:00:00Z,nice,,,2\n")
+    b = write(tmp_path / "b.csv", HEAD + "c1,facebook,jane,2020-01-01T10:00:00Z,nice,p1,,5\n")
+    dumps = []
+    for order in ((a, b), (b, a)):
+        with Store(tmp_path / f"{order[0].stem}.duckdb") as s:
+            for f in order:
+                import_file(s, f, "csv", pseudonymise=False)
+            dump = dump_tables(s.con, ("posts",))
+            dumps.append([row[:-3] for row in dump["posts"]])  # all but provenance (source, line, item)
+    assert dumps[0] == dumps[1]
+
+
+def test_duplicates_within_a_file_are_folded(store, tmp_path):
+    f = write(tmp_path / "a.csv", HEAD + "c1,facebook,jane,2020-01-01T10:00:00Z,nice,,,2\n"
+                                        "c1,facebook,jane,2020-01-01T10:00:00Z,nice,p1,,7\n")
+    report = import_file(store, f, "csv")
+    assert (report.imported, report.skipped, report.quarantined) == (1, 1, 0)
+    assert store.con.execute("SELECT parent_id, likes, source_line FROM posts").fetchone() == ("p1", 7, 2)

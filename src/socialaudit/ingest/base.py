@@ -103,8 +103,8 @@ class PayloadResult:
 class JsonPayloadFormat(SourceFormat):
     """A format whose files hold API responses (pages) or bare items, as JSON or JSONL."""
 
-    #: ijson prefix of the items of one page, to rescue items from a cut-off document.
-    salvage_prefix: ClassVar[str] = ""
+    #: ijson prefixes of the items of one page, to rescue items from a cut-off document.
+    salvage_prefix: ClassVar[str | tuple[str, ...]] = ()
 
     def sniff(self, sample: Sample) -> bool:
         value = sample.json_value

@@ -67,11 +67,13 @@ def _first_char(stream: BinaryIO) -> bytes:
     return stripped[:1]
 
 
-def read_payloads(stream: BinaryIO, source: str, salvage_prefix: str = "") -> Iterator[Payload | Quarantined]:
+def read_payloads(stream: BinaryIO, source: str, salvage_prefix: str | tuple[str, ...] = ()
+                  ) -> Iterator[Payload | Quarantined]:
     """Yield payloads from a JSON, JSON-array or JSONL stream (see module docstring).
 
-    ``salvage_prefix`` is the ijson prefix of the items inside one payload (``data.item``
-    for Graph API pages) used to rescue complete items from a cut-off document.
+    ``salvage_prefix`` names the ijson prefixes of the items inside one payload (``data.item``
+    for Graph API pages, ``media.data.item`` for an Instagram account) used to rescue
+    complete items from a cut-off document; the first prefix that yields items is used.
     """
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)  # type: ignore[arg-type]
@@ -151,19 +153,30 @@ def _read_array(stream: BinaryIO, source: str) -> Iterator[Payload | Quarantined
             "", item=f"[{index + 1}]")
 
 
-def _salvage(document: str, source: str, problem: str, prefix: str) -> Iterator[Payload | Quarantined]:
+def _salvage(document: str, source: str, problem: str, prefixes: str | tuple[str, ...]
+             ) -> Iterator[Payload | Quarantined]:
     """Keep the complete items of a broken single document, quarantine the remainder."""
-    items: list[Any] = []
-    if prefix:
+    data = document.encode("utf-8", "surrogateescape")
+    for prefix in (prefixes,) if isinstance(prefixes, str) else prefixes:
+        items: list[Any] = []
         try:
-            for value in ijson.items(document.encode("utf-8", "surrogateescape"), prefix, use_float=True):
+            for value in ijson.items(data, prefix, use_float=True):
                 items.append(value)
         except Exception:  # noqa: BLE001 - ijson raises several types on broken input
             pass
-    items = [v for v in items if not json_depth_exceeds(v)]
-    if items:
-        container = prefix.split(".")[0]
-        yield Payload(1, "", {container: items, "_salvaged": True})
-        problem += f"; kept the {len(items)} complete item(s) of '{container}' before the damage"
+        items = [v for v in items if not json_depth_exceeds(v)]
+        if items:
+            yield Payload(1, "", _rebuild(prefix, items))
+            problem += f"; kept the {len(items)} complete item(s) of '{prefix.removesuffix('.item')}' before the damage"
+            break
     tail = document[-RAW_TAIL:]
     yield Quarantined(source, 1, problem, printable_raw(tail))
+
+
+def _rebuild(prefix: str, items: list[Any]) -> dict[str, Any]:
+    """``media.data.item`` + items -> ``{"media": {"data": items}, "_salvaged": True}``."""
+    keys = prefix.split(".")[:-1]
+    value: Any = items
+    for key in reversed(keys[1:]):
+        value = {key: value}
+    return {keys[0]: value, "_salvaged": True}

@@ -18,6 +18,9 @@ from .base import RecordError
 _TWITTER_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 _DIGITS = re.compile(r"[0-9]+")
 _FLOAT_ID = re.compile(r"([0-9]+)(?:\.0*)?")
+#: Epoch seconds (9-10 digits: 1973-2286) or milliseconds (12-13 digits); a bare "2019" is
+#: a broken value, not 33 minutes past 1970.
+_EPOCH = re.compile(r"(?:[0-9]{9,10}|[0-9]{12,13})(?:\.[0-9]+)?")
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
@@ -32,6 +35,8 @@ def require_id(value: Any, column: str) -> str:
     """A non-empty id as text (platform ids are strings; numbers are accepted)."""
     if value is None or isinstance(value, bool):
         raise RecordError(f"missing id in {column}")
+    if isinstance(value, (dict, list, tuple, set)):
+        raise RecordError(f"bad id in {column}: expected a string or number, found {type(value).__name__}")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -108,7 +113,7 @@ def parse_timestamp(value: Any, column: str, *, fmt: str | None = None,
         text = str(value).strip()
         if fmt:
             stamp = dt.datetime.strptime(text, fmt)
-        elif _DIGITS.fullmatch(text) or re.fullmatch(r"[0-9]+\.[0-9]+", text):
+        elif _EPOCH.fullmatch(text):
             return _from_epoch(float(text))
         elif text[:3].isalpha() and not text[:4].isdigit():
             stamp = dt.datetime.strptime(text, _TWITTER_FORMAT)
@@ -128,8 +133,8 @@ def parse_timestamp(value: Any, column: str, *, fmt: str | None = None,
 def _from_epoch(seconds: float) -> dt.datetime:
     if seconds > 1e11:  # milliseconds (LinkedIn, many exports)
         seconds /= 1000.0
-    if seconds < 0:
-        raise ValueError("negative epoch")
+    if not 1e8 <= seconds < 1e10:
+        raise ValueError("epoch out of range")
     return dt.datetime.fromtimestamp(seconds, tz=UTC)
 
 

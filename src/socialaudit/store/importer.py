@@ -9,7 +9,9 @@ the import is the same as running it once, because the merge is an idempotent up
 
 from __future__ import annotations
 
+import gc
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from ..ingest.base import IngestOptions
 from ..ingest.files import ProgressCallback, open_source, peek, sniff_encoding, source_name
 from ..model import Quarantined, quarantined_to_table
 from .connection import Store
-from .merge import merge_staging
+from .merge import drop_temp, merge_staging
 from .normalise import STAGING_ACCOUNT_SCHEMA, STAGING_POST_SCHEMA, Normaliser
 from .resolve import refresh
 from .schema import create_table_sql
@@ -57,9 +59,20 @@ def _create_staging(con) -> None:
 
 
 def _drop_staging(con) -> None:
-    for name in ("staging_posts", "staging_accounts", "staging_quarantine", "s_first", "s_later",
-                 "s_counts", "s_vs_store"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+    drop_temp(con, "s_merged", "staging_posts", "staging_accounts", "staging_quarantine", "s_later", "s_vs_store")
+
+
+@contextmanager
+def _gc_paused():
+    """Parsed rows are millions of small acyclic objects: reference counting frees them, and
+    the cyclic collector would only rescan them over and over (a large share of import time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def known_brands(con) -> set[tuple[str, str]]:
@@ -98,7 +111,7 @@ def import_file(
     normaliser = Normaliser(known_brands(con), store.pseudonymiser() if pseudonymise else None)
     _create_staging(con)
     try:
-        with open_source(path, progress) as (stream, info):
+        with _gc_paused(), open_source(path, progress) as (stream, info):
             info.encoding = encoding
             for batch in parser.parse(stream, info, options):
                 report.rows_read += batch.rows_read

@@ -1,11 +1,17 @@
 """Merging one import's staging tables into the store, in the caller's transaction.
 
-Upsert by (channel, post_id):
+Upsert by (channel, post_id).  Two rows with the same key are the **same post** unless
+they disagree on an identity column (:data:`~socialaudit.model.POST_IDENTITY_COLUMNS`)
+where *both* have a value:
 
-* a key not yet stored is inserted (with the largest engagement counts seen for it);
-* the same post again (identity columns equal) is skipped, except that larger engagement
-  counts are kept: a re-crawl of a post has more likes, not a different post;
-* a different post under a stored id (or under an id read earlier in the same file) is a
+* a key not yet stored is inserted;
+* the same post again is merged into the first: a missing value is filled from the copy
+  that has it (a comment seen nested under its post knows its parent, the same comment
+  from a stand-alone comments page does not) and the larger engagement counts are kept
+  (a re-crawl has more likes, not a different post) and the more specific ``kind`` (a
+  reply read without its parent looks like a post).  Filling and maxima do not depend on
+  the order of the copies, so any order of imports gives the same store;
+* a post that disagrees with the first one (another text under a stored id) is a
   conflict: the first one is kept and the newcomer goes to ``quarantine`` with the
   columns that differ.
 
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ..model import POST_COUNT_COLUMNS, POST_IDENTITY_COLUMNS
+from ..model import KIND_SPECIFICITY, POST_COUNT_COLUMNS, POST_IDENTITY_COLUMNS
 
 
 @dataclass
@@ -29,10 +35,37 @@ class MergeCounts:
     conflicts: int = 0
 
 
+def drop_temp(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Drop temporary tables or views by name, whichever they are."""
+    for name in names:
+        kinds = con.execute("SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND temporary "
+                            "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND temporary",
+                            [name, name]).fetchall()
+        for (kind,) in kinds:
+            con.execute(f"DROP {kind} {name}")
+
+
 def _differs(a: str, b: str) -> str:
-    parts = ", ".join(
-        f"CASE WHEN {a}.{c} IS DISTINCT FROM {b}.{c} THEN '{c}' END" for c in POST_IDENTITY_COLUMNS)
+    """SQL naming the identity columns where both rows have a value and the values differ."""
+    parts = ", ".join(f"CASE WHEN {a}.{c} <> {b}.{c} THEN '{c}' END" for c in POST_IDENTITY_COLUMNS)
     return f"concat_ws(', ', {parts})"
+
+
+def _fills(stored: str, new: str) -> str:
+    """SQL: true if the new row has a value the stored row lacks."""
+    return " OR ".join(f"({stored}.{c} IS NULL AND {new}.{c} IS NOT NULL)" for c in POST_IDENTITY_COLUMNS)
+
+
+_KIND_RANK = "list_position([" + ", ".join(f"'{k}'" for k in KIND_SPECIFICITY) + "], {})"
+
+
+def _kind_rank(expr: str) -> str:
+    return _KIND_RANK.format(expr)
+
+
+def _grows(stored: str, new: str) -> str:
+    return " OR ".join(f"coalesce({new}.{c} > {stored}.{c} OR ({stored}.{c} IS NULL AND {new}.{c} IS NOT NULL), "
+                       "false)" for c in POST_COUNT_COLUMNS)
 
 
 _RAW = ("to_json(struct_pack(channel := s.channel, post_id := s.post_id, account_id := s.account_id, "
@@ -40,55 +73,36 @@ _RAW = ("to_json(struct_pack(channel := s.channel, post_id := s.post_id, account
         "text := s.text, likes := s.likes, shares := s.shares, comments := s.comments, views := s.views, "
         "url := s.url, media_type := s.media_type, lang := s.lang, company := s.source_company))::VARCHAR")
 
-_MAX_COUNTS = ", ".join(f"max({c}) AS {c}" for c in POST_COUNT_COLUMNS)
-_COUNT_COLS = ", ".join(POST_COUNT_COLUMNS)
-
 
 def merge_staging(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> MergeCounts:
-    counts = MergeCounts()
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE s_first AS
-        SELECT * FROM staging_posts
-        QUALIFY row_number() OVER (PARTITION BY channel, post_id ORDER BY seq) = 1
-    """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE s_later AS
-        SELECT s.*, f.source_line AS first_line, {_differs('s', 'f')} AS differs
-        FROM staging_posts s JOIN s_first f USING (channel, post_id)
-        WHERE s.seq <> f.seq
-    """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE s_counts AS
-        SELECT channel, post_id, {_MAX_COUNTS} FROM (
-            SELECT channel, post_id, {_COUNT_COLS} FROM s_first
-            UNION ALL
-            SELECT channel, post_id, {_COUNT_COLS} FROM s_later WHERE differs = ''
-        ) GROUP BY ALL
-    """)
+    drop_temp(con, "s_merged")
+    repeated = con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM staging_posts GROUP BY channel, post_id HAVING count(*) > 1)"
+    ).fetchone()[0]
+    later_dups = later_conflicts = 0
+    if repeated:
+        later_dups, later_conflicts = _merge_within_file(con)
+    else:  # the common case: every id once in this file
+        con.execute("CREATE OR REPLACE TEMP VIEW s_merged AS SELECT * FROM staging_posts")
+        con.execute("CREATE OR REPLACE TEMP TABLE s_later AS SELECT *, 0::BIGINT AS first_line, '' AS differs "
+                    "FROM staging_posts LIMIT 0")
+
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE s_vs_store AS
-        SELECT s.* EXCLUDE ({_COUNT_COLS}), {', '.join(f'c.{x}' for x in POST_COUNT_COLUMNS)},
-               p.post_id IS NOT NULL AS stored,
+        SELECT s.*, p.post_id IS NOT NULL AS stored,
                CASE WHEN p.post_id IS NULL THEN '' ELSE {_differs('s', 'p')} END AS differs,
-               p.source AS stored_source, p.source_line AS stored_line,
-               {' OR '.join(f'coalesce(c.{x} > p.{x} OR (p.{x} IS NULL AND c.{x} IS NOT NULL), false)'
-                            for x in POST_COUNT_COLUMNS)} AS counts_grew
-        FROM s_first s JOIN s_counts c USING (channel, post_id)
-        LEFT JOIN posts p USING (channel, post_id)
+               p.post_id IS NOT NULL AND ({_fills('p', 's')} OR {_grows('p', 's')}
+                                          OR {_kind_rank('s.kind')} > {_kind_rank('p.kind')}) AS enriches,
+               p.source AS stored_source, p.source_line AS stored_line
+        FROM s_merged s LEFT JOIN posts p USING (channel, post_id)
     """)
-    later_dups, later_conflicts = con.execute(
-        "SELECT count(*) FILTER (WHERE differs = ''), count(*) FILTER (WHERE differs <> '') FROM s_later"
-    ).fetchone()
-    new, grew, same, clash = con.execute("""
+    new, updated, same, clash = con.execute("""
         SELECT count(*) FILTER (WHERE NOT stored),
-               count(*) FILTER (WHERE stored AND differs = '' AND counts_grew),
-               count(*) FILTER (WHERE stored AND differs = '' AND NOT counts_grew),
+               count(*) FILTER (WHERE stored AND differs = '' AND enriches),
+               count(*) FILTER (WHERE stored AND differs = '' AND NOT enriches),
                count(*) FILTER (WHERE stored AND differs <> '')
         FROM s_vs_store
     """).fetchone()
-    counts.imported, counts.updated = new, grew
-    counts.skipped = same + later_dups
-    counts.conflicts = clash + later_conflicts
 
     con.execute("""
         INSERT INTO posts BY NAME
@@ -99,12 +113,16 @@ def merge_staging(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> Merg
         FROM s_vs_store WHERE NOT stored
         ORDER BY seq
     """, [source])
-    if grew:
-        sets = ", ".join(f"{c} = greatest(posts.{c}, s.{c})" for c in POST_COUNT_COLUMNS)
+    if updated:
+        sets = [f"{c} = coalesce(posts.{c}, s.{c})" for c in POST_IDENTITY_COLUMNS]
+        sets += [f"{c} = greatest(posts.{c}, s.{c})" for c in POST_COUNT_COLUMNS]
+        sets += [f"kind = CASE WHEN {_kind_rank('s.kind')} > {_kind_rank('posts.kind')} THEN s.kind ELSE posts.kind END"]
+        sets += [f"{c} = CASE WHEN posts.text IS NULL AND s.text IS NOT NULL THEN s.{c} ELSE posts.{c} END"
+                 for c in ("mentions", "hashtags")]
         con.execute(f"""
-            UPDATE posts SET {sets} FROM s_vs_store s
+            UPDATE posts SET {', '.join(sets)} FROM s_vs_store s
             WHERE s.channel = posts.channel AND s.post_id = posts.post_id
-              AND s.stored AND s.differs = '' AND s.counts_grew
+              AND s.stored AND s.differs = '' AND s.enriches
         """)
     con.execute(f"""
         INSERT INTO quarantine BY NAME
@@ -130,7 +148,37 @@ def merge_staging(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> Merg
         ON CONFLICT DO NOTHING
     """)
     _merge_accounts(con)
-    return counts
+    return MergeCounts(imported=new, updated=updated, skipped=same + later_dups, conflicts=clash + later_conflicts)
+
+
+def _merge_within_file(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Fold the copies of each post in this file into one row (``s_merged``)."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE s_later AS
+        WITH first AS (
+            SELECT * FROM staging_posts
+            QUALIFY row_number() OVER (PARTITION BY channel, post_id ORDER BY seq) = 1
+        )
+        SELECT s.*, f.source_line AS first_line, {_differs('s', 'f')} AS differs
+        FROM staging_posts s JOIN first f USING (channel, post_id)
+        WHERE s.seq <> f.seq
+    """)
+    first_non_null = ", ".join(f"arg_min({c}, seq) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+                               for c in ("account_id", "handle", *POST_IDENTITY_COLUMNS))
+    maxima = ", ".join(f"max({c}) AS {c}" for c in POST_COUNT_COLUMNS)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE s_merged AS
+        SELECT channel, post_id, min(seq) AS seq, bool_or(pseudonymised) AS pseudonymised,
+               {first_non_null}, {maxima}, arg_max(kind, {_kind_rank('kind')}) AS kind,
+               coalesce(arg_min(mentions, seq) FILTER (WHERE text IS NOT NULL), arg_min(mentions, seq)) AS mentions,
+               coalesce(arg_min(hashtags, seq) FILTER (WHERE text IS NOT NULL), arg_min(hashtags, seq)) AS hashtags,
+               arg_min(source_line, seq) AS source_line, arg_min(source_item, seq) AS source_item
+        FROM staging_posts s
+        WHERE NOT EXISTS (SELECT 1 FROM s_later l WHERE l.seq = s.seq AND l.differs <> '')
+        GROUP BY channel, post_id
+    """)
+    return con.execute("SELECT count(*) FILTER (WHERE differs = ''), count(*) FILTER (WHERE differs <> '') "
+                       "FROM s_later").fetchone()
 
 
 def _merge_accounts(con: duckdb.DuckDBPyConnection) -> None:

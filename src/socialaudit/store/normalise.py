@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ..model import INGEST_POST_SCHEMA, AccountRecord, PostRecord, normalise_channel, records_to_batch
+from ..model import CHANNELS, INGEST_POST_SCHEMA, AccountRecord, PostRecord, normalise_channel, records_to_batch
 from ..privacy import Pseudonymiser
 
 #: @handle as Twitter, Instagram, TikTok, YouTube write them; not the domain of an e-mail.
@@ -68,13 +69,17 @@ class Normaliser:
 
     ``brands`` holds (channel, lower-case handle or id) of every known brand account and
     grows as batches reveal brand authors, so a consumer's @-mention of a brand that
-    answered earlier in the file stays readable.
+    answered earlier in the file stays readable.  Pseudonyms are computed once per
+    distinct consumer of a batch (Arrow ``unique``/``take``), not once per row.
     """
 
     def __init__(self, brands: set[tuple[str, str]], pseudonymise: Pseudonymiser | None):
         self.brands = brands
         self.pseudonymise = pseudonymise
         self.seq = 0
+
+    def _brand_set(self, channel: str) -> set[str]:
+        return {h for ch, h in self.brands if ch == channel}
 
     def _is_brand(self, channel: str, account_id: str | None, handle: str | None, role_hint: str | None) -> bool:
         if role_hint == "brand":
@@ -83,61 +88,65 @@ class Normaliser:
         return ((account_id is not None and (channel, account_id.lower()) in brands)
                 or (handle is not None and (channel, handle.lower()) in brands))
 
+    def _learn_brands(self, channel: pa.Array, account_id: pa.Array, handle: pa.Array, role: pa.Array) -> None:
+        hinted = pc.fill_null(pc.equal(role, "brand"), False)
+        if not pc.any(hinted).as_py():
+            return
+        for column in (account_id, handle):
+            pairs = pa.Table.from_arrays([pc.filter(channel, hinted), pc.utf8_lower(pc.filter(column, hinted))],
+                                         names=["c", "h"]).group_by(["c", "h"]).aggregate([])
+            self.brands.update((c, h) for c, h in zip(pairs["c"].to_pylist(), pairs["h"].to_pylist())
+                               if h is not None)
+
+    def _consumer_mask(self, channel: pa.Array, account_id: pa.Array, handle: pa.Array, role: pa.Array) -> pa.Array:
+        """True where the author is not a known brand (and so must be pseudonymised)."""
+        keys = pa.array([f"{c}\x1f{h}" for c, h in self.brands], pa.string())
+        is_brand = pc.fill_null(pc.equal(role, "brand"), False)
+        for column in (account_id, handle):
+            key = pc.binary_join_element_wise(channel, pc.utf8_lower(column), "\x1f")
+            is_brand = pc.or_(is_brand, pc.fill_null(pc.is_in(key, value_set=keys), False))
+        return pc.invert(is_brand)
+
+    def _pseudonymise_column(self, column: pa.Array, mask: pa.Array) -> pa.Array:
+        pseudo = self.pseudonymise
+        assert pseudo is not None
+        values = pc.unique(pc.drop_null(pc.filter(column, mask)))
+        if len(values) == 0:
+            return column
+        hidden = pa.array([pseudo(v) for v in values.to_pylist()], pa.string())
+        replaced = pc.take(hidden, pc.index_in(column, value_set=values))
+        return pc.if_else(pc.and_(mask, pc.is_valid(column)), replaced, column)
+
     def posts(self, posts: list[PostRecord] | pa.RecordBatch) -> pa.Table:
         batch = posts if isinstance(posts, pa.RecordBatch) else records_to_batch(posts)
         n = batch.num_rows
         col = {name: batch.column(name) for name in INGEST_POST_SCHEMA.names}
-        channels = [normalise_channel(c) for c in col["channel"].to_pylist()] if n else []
-        account_ids = col["account_id"].to_pylist()
-        handles = col["handle"].to_pylist()
-        roles = col["role_hint"].to_pylist()
-        texts = col["text"].to_pylist()
+        channel = col["channel"]
+        if n and not pc.all(pc.is_in(channel, value_set=pa.array(CHANNELS))).as_py():
+            channel = pa.array([normalise_channel(c) for c in channel.to_pylist()], pa.string())
+        account_id, handle, role = col["account_id"], col["handle"], col["role_hint"]
+        self._learn_brands(channel, account_id, handle, role)
 
-        for ch, aid, h, r in zip(channels, account_ids, handles, roles):
-            if r == "brand":
-                if aid is not None:
-                    self.brands.add((ch, aid.lower()))
-                if h is not None:
-                    self.brands.add((ch, h.lower()))
+        if self.pseudonymise is not None and n:
+            mask = pc.and_(self._consumer_mask(channel, account_id, handle, role),
+                           pc.or_(pc.is_valid(account_id), pc.is_valid(handle)))
+            account_id = self._pseudonymise_column(account_id, mask)
+            handle = self._pseudonymise_column(handle, mask)
+        else:
+            mask = pa.array([False] * n, pa.bool_())
 
-        pseudo = self.pseudonymise
-        hidden = [False] * n
-        if pseudo is not None:
-            for i in range(n):
-                aid, h = account_ids[i], handles[i]
-                if (aid is not None or h is not None) and not self._is_brand(channels[i], aid, h, roles[i]):
-                    account_ids[i] = pseudo(aid) if aid is not None else None
-                    handles[i] = pseudo(h) if h is not None else None
-                    hidden[i] = True
-
-        mentions: list[list[str] | None] = []
-        hashtags: list[list[str] | None] = []
-        brands = self.brands
-        for ch, text in zip(channels, texts):
-            if text and "@" in text:
-                found = []
-                for m in MENTION.findall(text):
-                    low = m.lower()
-                    found.append(low if pseudo is None or (ch, low) in brands else pseudo(low))
-                mentions.append(found)
-            else:
-                mentions.append([])
-            if text and "#" in text:
-                hashtags.append([t.lower() for t in HASHTAG.findall(text) if not t.isdigit()])
-            else:
-                hashtags.append([])
-
+        mentions, hashtags = self._mentions_and_hashtags(channel, col["text"])
         start = self.seq
         self.seq += n
         return pa.Table.from_arrays(
             [
                 pa.array(range(start, start + n), pa.int64()),
-                pa.array(channels, pa.string()),
+                channel,
                 col["post_id"],
-                pa.array(account_ids, pa.string()),
-                pa.array(handles, pa.string()),
-                pa.array(hidden, pa.bool_()),
-                col["role_hint"],
+                account_id,
+                handle,
+                mask,
+                role,
                 col["kind"],
                 col["parent_id"],
                 col["ref_id"],
@@ -151,8 +160,8 @@ class Normaliser:
                 col["url"],
                 col["media_type"],
                 col["lang"],
-                pa.array(mentions, pa.list_(pa.string())),
-                pa.array(hashtags, pa.list_(pa.string())),
+                mentions,
+                hashtags,
                 col["company"],
                 col["line"],
                 col["item"],
@@ -160,6 +169,30 @@ class Normaliser:
             schema=STAGING_POST_SCHEMA,
         )
 
+    def _mentions_and_hashtags(self, channel: pa.Array, text: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """@-mentions (lower-case; consumers pseudonymised) and hashtags of each text."""
+        n = len(text)
+        mentions: list[list[str] | None] = [None] * n
+        hashtags: list[list[str] | None] = [None] * n
+        pseudo = self.pseudonymise
+        brand_sets: dict[str, set[str]] = {}
+        texts = text.to_pylist()
+        channels = channel.to_pylist()
+        find_mentions, find_tags = MENTION.findall, HASHTAG.findall
+        for i in pc.indices_nonzero(pc.fill_null(pc.match_substring(text, "@"), False)).to_pylist():
+            ch = channels[i]
+            brands = brand_sets.get(ch)
+            if brands is None:
+                brands = brand_sets[ch] = self._brand_set(ch)
+            found = [m.lower() for m in find_mentions(texts[i])]
+            if pseudo is not None:
+                found = [m if m in brands else pseudo(m) for m in found]
+            mentions[i] = found
+        for i in pc.indices_nonzero(pc.fill_null(pc.match_substring(text, "#"), False)).to_pylist():
+            hashtags[i] = [t.lower() for t in find_tags(texts[i]) if not t.isdigit()]
+        empty = pa.scalar([], pa.list_(pa.string()))
+        return (pc.fill_null(pa.array(mentions, pa.list_(pa.string())), empty),
+                pc.fill_null(pa.array(hashtags, pa.list_(pa.string())), empty))
     def accounts(self, accounts: list[AccountRecord]) -> pa.Table:
         rows = []
         pseudo = self.pseudonymise

@@ -102,9 +102,11 @@ def _resolve_accounts(con: duckdb.DuckDBPyConnection) -> None:
     """)
     con.execute("""
         INSERT INTO companies (company_id, name, timezone, business_hours, origin)
-        SELECT DISTINCT ac.company_id, coalesce(a.handle, a.account_id), 'UTC', ?, 'auto'
+        SELECT ac.company_id, arg_min(coalesce(a.display_name, a.handle, a.account_id), a.account_id), 'UTC', ?,
+               'auto'
         FROM account_company ac JOIN accounts a USING (channel, account_id)
         WHERE ac.company_id IS NOT NULL
+        GROUP BY ac.company_id
         ON CONFLICT DO NOTHING
     """, [AUTO_HOURS])
     con.execute("""
