@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -150,7 +150,9 @@ class JsonPayloadFormat(SourceFormat):
         if not self.looks_like(value) and not value.get("_salvaged"):
             return PayloadResult(quarantined=[where.quarantine(
                 f"not a {self.title} payload (keys: {', '.join(sorted(value)[:8])})", value)])
-        return self.parse_payload(value, where)
+        result = self.parse_payload(value, where)
+        _refuse_mistyped(result, source)
+        return result
 
     def _refuse_if_foreign(self, batch: ParsedBatch, info: SourceInfo) -> None:
         """A file where no payload had this format's shape is the wrong format, not bad rows."""
@@ -161,23 +163,51 @@ class JsonPayloadFormat(SourceFormat):
             raise FormatError(info.name, f"not {self.title}: {batch.quarantined[0].reason}")
 
 
-def parse_items(items: Any, where: Where, parse_item, result: PayloadResult) -> None:
-    """Apply ``parse_item(item, where)`` to each element of a list, quarantining failures.
+ItemParser = Callable[[Any, Where, PayloadResult], None]
+
+
+def parse_one(parse_item: ItemParser, item: Any, where: Where, result: PayloadResult) -> None:
+    """Apply ``parse_item(item, where, result)``, quarantining the item if it cannot be read.
 
     ``parse_item`` appends to ``result`` and raises :class:`RecordError` (or ``KeyError``,
-    ``TypeError``, ``ValueError``) for an item it cannot read; one bad item never costs its
-    siblings.
+    ``TypeError``, ``ValueError``) for an item it cannot read.  Used for a bare item that is
+    the whole payload, and by :func:`parse_items` for each element of a list.
     """
+    try:
+        parse_item(item, where, result)
+    except RecordError as exc:
+        result.quarantined.append(where.quarantine(str(exc), item))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        result.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", item))
+
+
+_TEXT_FIELDS = ("post_id", "account_id", "handle", "role_hint", "kind", "text", "parent_id", "ref_id",
+                "conversation_id", "url", "media_type", "lang", "company")
+_COUNT_FIELDS = ("likes", "shares", "comments", "views")
+
+
+def _refuse_mistyped(result: PayloadResult, source: str) -> None:
+    """Last guard before Arrow: a record with a non-text value where text belongs (a parser
+    that passed an API object through) is quarantined alone instead of failing the batch."""
+    kept = []
+    for post in result.posts:
+        bad = [f for f in _TEXT_FIELDS if not isinstance(getattr(post, f), (str, type(None)))]
+        bad += [f for f in _COUNT_FIELDS
+                if not isinstance(getattr(post, f), (int, type(None))) or isinstance(getattr(post, f), bool)]
+        if bad:
+            result.quarantined.append(Where(source, post.line, post.item).quarantine(
+                f"unexpected value type in {', '.join(bad)}", {f: getattr(post, f) for f in bad}))
+        else:
+            kept.append(post)
+    result.posts = kept
+
+
+def parse_items(items: Any, where: Where, parse_item: ItemParser, result: PayloadResult) -> None:
+    """Apply :func:`parse_one` to each element of a list: one bad item never costs its siblings."""
     if items is None:
         return
     if not isinstance(items, list):
         result.quarantined.append(where.quarantine(f"expected a list, found {type(items).__name__}", items))
         return
     for index, item in enumerate(items):
-        item_where = where.child(index)
-        try:
-            parse_item(item, item_where, result)
-        except RecordError as exc:
-            result.quarantined.append(item_where.quarantine(str(exc), item))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            result.quarantined.append(item_where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", item))
+        parse_one(parse_item, item, where.child(index), result)

@@ -35,12 +35,11 @@ https://developers.facebook.com/docs/graph-api/reference/object/comments
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..model import AccountRecord, PostRecord
-from .base import JsonPayloadFormat, PayloadResult, RecordError, Sample, Where, parse_items
+from .base import ItemParser, JsonPayloadFormat, PayloadResult, RecordError, Sample, Where, parse_items, parse_one
 from .values import optional_count, optional_id, parse_timestamp, require_id
 
 CHANNEL = "facebook"
@@ -66,7 +65,6 @@ _PAGE_EDGES = ("posts", "feed", "published_posts")
 _PAGE_POST_ID = re.compile(r"([0-9]+)_[0-9A-Za-z]+")
 _LOOK_AHEAD = 20  # items of a page inspected to recognise it
 
-ItemParser = Callable[[Any, Where, PayloadResult], None]
 
 
 def _is_item(value: Any) -> bool:
@@ -140,7 +138,7 @@ class FacebookFormat(JsonPayloadFormat):
             parse_items(value[edge].get("data"), where.child(edge).child("data"),
                         _item_parser(authors, page.account_id), result)
         else:
-            _guarded(_item_parser(authors, None), value, where, result)
+            parse_one(_item_parser(authors, None), value, where, result)
         result.accounts.extend(authors.values())
         return result
 
@@ -156,15 +154,6 @@ def _item_parser(authors: dict[str, AccountRecord], page_id: str | None) -> Item
 
     return parse_item
 
-
-def _guarded(parse: ItemParser, value: Any, where: Where, out: PayloadResult) -> None:
-    """``parse_items`` for one object that is the whole payload (its path stays the payload's)."""
-    try:
-        parse(value, where, out)
-    except RecordError as exc:
-        out.quarantined.append(where.quarantine(str(exc), value))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        out.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", value))
 
 
 def _read_post(item: Any, where: Where, out: PayloadResult, authors: dict[str, AccountRecord],

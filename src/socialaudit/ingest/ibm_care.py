@@ -20,7 +20,7 @@ from typing import Any
 
 from ..model import UTC, PostRecord
 from .base import JsonPayloadFormat, PayloadResult, RecordError, Where
-from .values import numeric_id, parse_timestamp, require_id
+from .values import numeric_id, optional_text, parse_timestamp, require_id
 
 CHANNEL = "twitter"
 TWITTER_EPOCH_MS = 1288834974657
@@ -77,7 +77,7 @@ class IbmCareFormat(JsonPayloadFormat):
                 result.posts.append(PostRecord(
                     channel=CHANNEL, post_id=tweet_id, created_at=snowflake_time(tweet_id),
                     account_id=company, handle=company, role_hint="brand", kind="reply",
-                    text=final.get("url_utterance"), parent_id=previous, conversation_id=session,
+                    text=optional_text(final.get("url_utterance"), "agentURL.url_utterance"), parent_id=previous, conversation_id=session,
                     url=f"https://twitter.com/{company}/status/{tweet_id}", media_type="link",
                     line=at.line, item=at.path))
             except RecordError as exc:
@@ -102,7 +102,7 @@ def _turn(turn: Any, previous: str | None, session: str, where: Where) -> PostRe
         handle=handle,
         role_hint=SPEAKERS[key],
         kind="reply" if previous else ("mention" if SPEAKERS[key] == "consumer" else "post"),
-        text=turn.get("message"),
+        text=optional_text(turn.get("message"), "message"),
         parent_id=previous,
         conversation_id=session,
         url=f"https://twitter.com/{handle}/status/{tweet_id}",

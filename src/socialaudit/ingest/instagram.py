@@ -30,12 +30,11 @@ https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/refe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..model import AccountRecord, PostRecord
-from .base import JsonPayloadFormat, PayloadResult, RecordError, Sample, Where, parse_items
+from .base import ItemParser, JsonPayloadFormat, PayloadResult, RecordError, Sample, Where, parse_items, parse_one
 from .values import optional_count, optional_id, parse_timestamp, require_id
 
 CHANNEL = "instagram"
@@ -50,7 +49,6 @@ _COMMENT_FIELDS = frozenset({"text", "hidden", "parent_id", "replies", "from", "
 _ACCOUNT_FIELDS = frozenset({"media_count", "follows_count", "ig_id"})
 _LOOK_AHEAD = 20  # items of a page inspected to recognise it
 
-ItemParser = Callable[[Any, Where, PayloadResult], None]
 
 
 def _is_media(value: Any) -> bool:
@@ -137,7 +135,7 @@ class InstagramFormat(JsonPayloadFormat):
             owner = _Owner(brand.account_id, brand.handle)
             parse_items(*_edge(account, "media", at), _item_parser(owners, owner), result)
         else:
-            _guarded(_item_parser(owners, _Owner(None, None)), value, where, result)
+            parse_one(_item_parser(owners, _Owner(None, None)), value, where, result)
         result.accounts.extend(owners.values())
         return result
 
@@ -153,15 +151,6 @@ def _item_parser(owners: dict[str, AccountRecord], owner: _Owner) -> ItemParser:
 
     return parse_item
 
-
-def _guarded(parse: ItemParser, value: Any, where: Where, out: PayloadResult) -> None:
-    """``parse_items`` for one object that is the whole payload (its path stays the payload's)."""
-    try:
-        parse(value, where, out)
-    except RecordError as exc:
-        out.quarantined.append(where.quarantine(str(exc), value))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        out.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", value))
 
 
 def _read_media(item: Any, where: Where, out: PayloadResult, owners: dict[str, AccountRecord],

@@ -18,6 +18,7 @@ parent_pin_id, media.media_type`` (``image``, ``video``; ``multiple_images``,
 ``multiple_videos``, ``multiple_mixed`` are carousels) and, when requested with
 ``pin_metrics=true``, ``pin_metrics.lifetime_metrics.{reaction, comment, impression}`` as
 likes, comments and views (the ``90d`` window is not read: it is not a lifetime count).
+``created_at`` is ISO 8601, sometimes without an offset; such times are read as UTC.
 The private ``note`` is never read.  Per account: ``username, business_name,
 follower_count``.  Reference: https://developers.pinterest.com/docs/api/v5/pins-list,
 https://developers.pinterest.com/docs/api/v5/user_account-get,
@@ -26,12 +27,11 @@ https://github.com/pinterest/api-description (OpenAPI ``Pin``, ``Account``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ..model import AccountRecord, PostRecord
-from .base import JsonPayloadFormat, PayloadResult, RecordError, Where, parse_items
-from .values import optional_count, optional_id, parse_timestamp, require_id
+from .base import JsonPayloadFormat, PayloadResult, RecordError, Where, parse_items, parse_one
+from .values import optional_count, optional_id, optional_object, optional_text, parse_timestamp, require_id
 
 CHANNEL = "pinterest"
 PIN_URL = "https://www.pinterest.com/pin/{}/"
@@ -79,24 +79,26 @@ class PinterestFormat(JsonPayloadFormat):
         if "items" in value:
             parse_items(value.get("items"), where.child("items"), _parse_pin, result)
         elif _is_account(value):
-            _guarded(_parse_account, value, where, result)
+            parse_one(_parse_account, value, where, result)
         else:
-            _guarded(_parse_pin, value, where, result)
+            parse_one(_parse_pin, value, where, result)
         return result
 
 
 def _parse_pin(pin: Any, where: Where, out: PayloadResult) -> None:
+    """One pin: a post (or a share of the pin it was saved from) of its board's owner."""
     if not isinstance(pin, dict):
         raise RecordError(f"expected a pin object, found {type(pin).__name__}")
     pin_id = require_id(pin.get("id"), "id")
-    owner = _object(pin.get("board_owner"), "board_owner")
+    owner = optional_object(pin.get("board_owner"), "board_owner")
     username = optional_id(owner.get("username"), "board_owner.username")
     parent = optional_id(pin.get("parent_pin_id"), "parent_pin_id")
-    media = _object(pin.get("media"), "media")
+    media = optional_object(pin.get("media"), "media")
     media_type = media.get("media_type")
-    metrics = _object(_object(pin.get("pin_metrics"), "pin_metrics").get("lifetime_metrics"),
+    metrics = optional_object(optional_object(pin.get("pin_metrics"), "pin_metrics").get("lifetime_metrics"),
                       "pin_metrics.lifetime_metrics")
-    parts = [t for t in (pin.get("title"), pin.get("description")) if t]
+    parts = [t for t in (optional_text(pin.get("title"), "title"), optional_text(pin.get("description"), "description"))
+             if t]
     out.posts.append(PostRecord(
         channel=CHANNEL,
         post_id=pin_id,
@@ -127,27 +129,7 @@ def _parse_account(account: dict, where: Where, out: PayloadResult) -> None:
         channel=CHANNEL,
         account_id=username,
         handle=username,
-        display_name=account.get("business_name") or None,
+        display_name=optional_text(account.get("business_name"), "business_name") or None,
         followers=optional_count(account.get("follower_count"), "follower_count"),
         role_hint="brand",
     ))
-
-
-def _object(value: Any, name: str) -> dict:
-    """A nested object that may be absent (``{}``) but, if present, must be an object."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise RecordError(f"expected an object in {name}, found {type(value).__name__}")
-    return value
-
-
-def _guarded(parse: Callable[[Any, Where, PayloadResult], None], value: Any, where: Where,
-             out: PayloadResult) -> None:
-    """Parse a bare item (a payload that is one pin), quarantining it if it cannot be read."""
-    try:
-        parse(value, where, out)
-    except RecordError as exc:
-        out.quarantined.append(where.quarantine(str(exc), value))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        out.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", value))

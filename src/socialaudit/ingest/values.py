@@ -142,8 +142,17 @@ def zone(name: str) -> dt.tzinfo:
     return ZoneInfo(name)
 
 
-def text_or_none(value: Any) -> str | None:
+def optional_text(value: Any, name: str) -> str | None:
+    """Optional text; anything else is refused here, not later when the batch is columnarised."""
+    if value is None or isinstance(value, str):
+        return value
+    raise RecordError(f"expected text in {name}, found {type(value).__name__}")
+
+
+def optional_object(value: Any, name: str) -> dict:
+    """A nested object that may be absent (``{}``) but, if present, must be an object."""
     if value is None:
-        return None
-    text = value if isinstance(value, str) else str(value)
-    return text
+        return {}
+    if not isinstance(value, dict):
+        raise RecordError(f"expected an object in {name}, found {type(value).__name__}")
+    return value

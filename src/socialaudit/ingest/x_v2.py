@@ -19,7 +19,8 @@ from typing import Any
 
 from ..model import AccountRecord, PostRecord
 from .base import JsonPayloadFormat, PayloadResult, RecordError, Where, parse_items
-from .values import optional_bool, optional_count, optional_id, parse_timestamp, require_id
+from .values import (optional_bool, optional_count, optional_id, optional_object, optional_text,
+                     parse_timestamp, require_id)
 
 CHANNEL = "twitter"
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "video"}
@@ -78,7 +79,7 @@ def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
     post_id = require_id(tweet.get("id"), "id")
     author = optional_id(tweet.get("author_id"), "author_id")
     user = users.get(author) or {}
-    handle = user.get("username")
+    handle = optional_text(user.get("username"), "includes.users.username")
     parent = ref = None
     kind = "post"
     for reference in tweet.get("referenced_tweets") or []:
@@ -89,10 +90,10 @@ def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
             ref, kind = rid, "quote"
         elif rtype == "retweeted":
             ref, kind = rid, "share"
-    entities = tweet.get("entities") or {}
+    entities = optional_object(tweet.get("entities"), "entities")
     if kind == "post" and any(m.get("id") != author for m in entities.get("mentions") or []):
         kind = "mention"
-    metrics = tweet.get("public_metrics") or {}
+    metrics = optional_object(tweet.get("public_metrics"), "public_metrics")
     shares = None
     if "retweet_count" in metrics or "quote_count" in metrics:
         shares = (optional_count(metrics.get("retweet_count"), "public_metrics.retweet_count") or 0) + (
@@ -114,7 +115,7 @@ def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
         account_id=author,
         handle=handle,
         kind=kind,
-        text=tweet.get("text"),
+        text=optional_text(tweet.get("text"), "text"),
         parent_id=parent,
         ref_id=ref,
         conversation_id=optional_id(tweet.get("conversation_id"), "conversation_id"),
@@ -124,7 +125,7 @@ def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
         views=optional_count(metrics.get("impression_count"), "public_metrics.impression_count"),
         url=f"https://x.com/{handle or 'i/web'}/status/{post_id}",
         media_type=media_type,
-        lang=tweet.get("lang"),
+        lang=optional_text(tweet.get("lang"), "lang"),
         line=where.line,
         item=where.path,
     )
@@ -133,12 +134,12 @@ def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
 def _user(user: Any) -> AccountRecord:
     if not isinstance(user, dict):
         raise RecordError(f"expected a user object, found {type(user).__name__}")
-    metrics = user.get("public_metrics") or {}
+    metrics = optional_object(user.get("public_metrics"), "public_metrics")
     return AccountRecord(
         channel=CHANNEL,
         account_id=require_id(user.get("id"), "id"),
-        handle=user.get("username"),
-        display_name=user.get("name"),
+        handle=optional_text(user.get("username"), "username"),
+        display_name=optional_text(user.get("name"), "name"),
         followers=optional_count(metrics.get("followers_count"), "public_metrics.followers_count"),
         verified=optional_bool(user.get("verified"), "verified"),
     )

@@ -27,12 +27,11 @@ https://developers.google.com/youtube/v3/docs/comments
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ..model import AccountRecord, PostRecord
-from .base import JsonPayloadFormat, PayloadResult, RecordError, Where, parse_items
-from .values import optional_count, optional_id, parse_timestamp, require_id
+from .base import JsonPayloadFormat, PayloadResult, RecordError, Where, parse_items, parse_one
+from .values import optional_count, optional_id, optional_object, optional_text, parse_timestamp, require_id
 
 CHANNEL = "youtube"
 WATCH_URL = "https://www.youtube.com/watch?v="
@@ -65,7 +64,7 @@ class YouTubeFormat(JsonPayloadFormat):
     def parse_payload(self, value: dict, where: Where) -> PayloadResult:
         result = PayloadResult()
         if value.get("kind") in _ITEM_KINDS:
-            _guarded(_parse_item, value, where, result)
+            parse_one(_parse_item, value, where, result)
             return result
         parse_items(value.get("items"), where.child("items"), _parse_item, result)
         return result
@@ -86,21 +85,14 @@ def _parse_item(item: Any, where: Where, out: PayloadResult) -> None:
         raise RecordError(f"unsupported item kind {kind!r} (expected one of {', '.join(sorted(_ITEM_KINDS))})")
 
 
-def _object(value: Any, name: str) -> dict:
-    """A nested object that may be absent (``{}``) but, if present, must be an object."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise RecordError(f"expected an object in {name}, found {type(value).__name__}")
-    return value
-
-
 def _video(video: dict, where: Where, out: PayloadResult) -> None:
     video_id = require_id(video.get("id"), "id")
-    snippet = _object(video.get("snippet"), "snippet")
-    stats = _object(video.get("statistics"), "statistics")
+    snippet = optional_object(video.get("snippet"), "snippet")
+    stats = optional_object(video.get("statistics"), "statistics")
     channel_id = optional_id(snippet.get("channelId"), "snippet.channelId")
-    parts = [t for t in (snippet.get("title"), snippet.get("description")) if t]
+    channel_title = optional_text(snippet.get("channelTitle"), "snippet.channelTitle")
+    parts = [t for t in (optional_text(snippet.get("title"), "snippet.title"),
+                         optional_text(snippet.get("description"), "snippet.description")) if t]
     out.posts.append(PostRecord(
         channel=CHANNEL,
         post_id=video_id,
@@ -115,28 +107,31 @@ def _video(video: dict, where: Where, out: PayloadResult) -> None:
         views=optional_count(stats.get("viewCount"), "statistics.viewCount"),
         url=WATCH_URL + video_id,
         media_type="video",
-        lang=snippet.get("defaultLanguage"),
+        lang=optional_text(snippet.get("defaultLanguage"), "snippet.defaultLanguage"),
         line=where.line,
         item=where.path,
     ))
     if channel_id is not None:
-        out.accounts.append(AccountRecord(CHANNEL, channel_id, display_name=snippet.get("channelTitle"),
-                                          role_hint="brand"))
+        out.accounts.append(AccountRecord(CHANNEL, channel_id, display_name=channel_title, role_hint="brand"))
 
 
 def _thread(thread: dict, where: Where, out: PayloadResult) -> None:
     """A top-level comment and the replies the thread carries; each is read on its own."""
-    snippet = _object(thread.get("snippet"), "snippet")
+    snippet = optional_object(thread.get("snippet"), "snippet")
     video_id = optional_id(snippet.get("videoId"), "snippet.videoId")
     channel_id = optional_id(snippet.get("channelId"), "snippet.channelId")
     top = snippet.get("topLevelComment")
     if top is None:
         raise RecordError("missing snippet.topLevelComment")
     replies = optional_count(snippet.get("totalReplyCount"), "snippet.totalReplyCount")
-    _guarded(lambda c, at, o: _comment(c, at, o, video_id, channel_id, replies),
+    parse_one(lambda c, at, o: _comment(c, at, o, video_id, channel_id, replies),
              top, where.child("snippet").child("topLevelComment"), out)
-    sample = _object(thread.get("replies"), "replies").get("comments")
-    parse_items(sample, where.child("replies").child("comments"),
+    sample = thread.get("replies")
+    if sample is not None and not isinstance(sample, dict):  # the top-level comment is kept
+        out.quarantined.append(where.child("replies").quarantine(
+            f"expected an object in replies, found {type(sample).__name__}", sample))
+        return
+    parse_items((sample or {}).get("comments"), where.child("replies").child("comments"),
                 lambda c, at, o: _comment(c, at, o, video_id, channel_id), out)
 
 
@@ -146,14 +141,17 @@ def _comment(comment: Any, where: Where, out: PayloadResult, video_id: str | Non
     if not isinstance(comment, dict):
         raise RecordError(f"expected a comment object, found {type(comment).__name__}")
     comment_id = require_id(comment.get("id"), "id")
-    snippet = _object(comment.get("snippet"), "snippet")
+    snippet = optional_object(comment.get("snippet"), "snippet")
     video_id = optional_id(snippet.get("videoId"), "snippet.videoId") or video_id
     channel_id = optional_id(snippet.get("channelId"), "snippet.channelId") or channel_id
     parent = optional_id(snippet.get("parentId"), "snippet.parentId")
-    author = optional_id(_object(snippet.get("authorChannelId"), "snippet.authorChannelId").get("value"),
+    author = optional_id(optional_object(snippet.get("authorChannelId"), "snippet.authorChannelId").get("value"),
                          "snippet.authorChannelId.value")
     role = "brand" if author is not None and author == channel_id else None
-    text = snippet.get("textOriginal")
+    text = optional_text(snippet.get("textOriginal"), "snippet.textOriginal")
+    if text is None:
+        text = optional_text(snippet.get("textDisplay"), "snippet.textDisplay")
+    name = optional_text(snippet.get("authorDisplayName"), "snippet.authorDisplayName")
     out.posts.append(PostRecord(
         channel=CHANNEL,
         post_id=comment_id,
@@ -161,7 +159,7 @@ def _comment(comment: Any, where: Where, out: PayloadResult, video_id: str | Non
         account_id=author,
         role_hint=role,
         kind="reply" if parent else "comment",
-        text=text if text is not None else snippet.get("textDisplay"),
+        text=text,
         parent_id=parent or video_id,
         conversation_id=video_id,
         likes=optional_count(snippet.get("likeCount"), "snippet.likeCount"),
@@ -172,16 +170,4 @@ def _comment(comment: Any, where: Where, out: PayloadResult, video_id: str | Non
         item=where.path,
     ))
     if author is not None:
-        out.accounts.append(AccountRecord(CHANNEL, author, display_name=snippet.get("authorDisplayName"),
-                                          role_hint=role))
-
-
-def _guarded(parse: Callable[[Any, Where, PayloadResult], None], value: Any, where: Where,
-             out: PayloadResult) -> None:
-    """Parse one nested item, quarantining it (not its siblings) if it cannot be read."""
-    try:
-        parse(value, where, out)
-    except RecordError as exc:
-        out.quarantined.append(where.quarantine(str(exc), value))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        out.quarantined.append(where.quarantine(f"malformed item: {type(exc).__name__}: {exc}", value))
+        out.accounts.append(AccountRecord(CHANNEL, author, display_name=name, role_hint=role))

@@ -46,6 +46,7 @@ class Store:
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         if not read_only:
             create_all(self.con)
+            self.con.execute("INSERT INTO meta VALUES ('pseudonym_key', ?) ON CONFLICT DO NOTHING", [new_key()])
             self._mark_interrupted_imports()
         elif not self._has_table("posts"):
             raise StoreError(f"{self.path}: not a socialaudit store (no posts table)")
@@ -72,10 +73,7 @@ class Store:
         """The store's keyed hash; the key is created with the store and never leaves it."""
         key = self.meta("pseudonym_key")
         if key is None:
-            if self.read_only:
-                raise StoreError(f"{self.path}: store has no pseudonym key yet")
-            key = new_key()
-            self.set_meta("pseudonym_key", key)
+            raise StoreError(f"{self.path}: store has no pseudonym key")
         return Pseudonymiser(key)
 
     def close(self) -> None:
