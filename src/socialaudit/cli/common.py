@@ -27,7 +27,9 @@ from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, Time
 from ..errors import SocialAuditError
 from ..store.connection import DEFAULT_DB
 
-console = Console(highlight=False, soft_wrap=True)
+#: Off a terminal (pipes, logs, CI) Rich would assume 80 columns and cut names short.
+_PIPE_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+console = Console(highlight=False, soft_wrap=True, width=_PIPE_WIDTH)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])

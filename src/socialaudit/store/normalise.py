@@ -15,8 +15,9 @@ import pyarrow.compute as pc
 from ..model import CHANNELS, INGEST_POST_SCHEMA, AccountRecord, PostRecord, normalise_channel, records_to_batch
 from ..privacy import Pseudonymiser
 
-#: @handle as Twitter, Instagram, TikTok, YouTube write them; not the domain of an e-mail.
-MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)")
+#: @handle as Twitter, Instagram, TikTok, YouTube write them (also ".@handle", the public-reply
+#: convention); not the domain of an e-mail address.
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)")
 HASHTAG = re.compile(r"(?<![\w#&])#(\w{1,100})")
 
 STAGING_POST_SCHEMA = pa.schema(
