@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from .bench import bench_app
 from .companies import companies
 from .demo import demo
 from .formats import formats, industries
@@ -28,6 +29,7 @@ app.command()(imports)
 app.command()(companies)
 app.command()(formats)
 app.command()(industries)
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

@@ -25,8 +25,9 @@ from ..errors import FormatError
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 256 * 1024
 
-#: Errors a damaged compressed stream raises while being read; parsers catch these to keep
-#: every row read before the damage and report the file as truncated.
+#: Errors a damaged compressed stream can raise.  :func:`open_source` decompresses with its
+#: own reader, which turns damage into a clean end of stream (``SourceInfo.damage``), so
+#: parsers keep every row before it; these remain for streams opened otherwise.
 TRUNCATION_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
 
 ProgressCallback = Callable[[int], None]
@@ -63,6 +64,52 @@ class _MeteredReader(io.RawIOBase):
             self.bytes_read += len(chunk)
 
 
+class _GzipReader(io.RawIOBase):
+    """Gzip decompression that ends cleanly at a truncated or corrupt stream.
+
+    Python's ``GzipFile`` raises on a cut-off file and loses what it had decompressed in
+    that read; this reader returns every byte it could decompress, then end of stream, and
+    records what went wrong in ``damage``.  Concatenated gzip members are read in turn.
+    """
+
+    def __init__(self, raw: BinaryIO):
+        self._raw = raw
+        self._decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._out = b""
+        self._done = False
+        self.damage = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self._out and not self._done:
+            self._fill()
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def _fill(self) -> None:
+        if self._decomp.eof:  # a member ended; what follows may be another member
+            data = self._decomp.unused_data or self._raw.read(1 << 16)
+            if not data.strip(b"\x00"):  # the end, or zero padding
+                self._done = True
+                return
+            self._decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        else:
+            data = self._decomp.unconsumed_tail or self._raw.read(1 << 16)
+            if not data:
+                self.damage = "the compressed stream ends early (file truncated)"
+                self._done = True
+                return
+        try:
+            self._out = self._decomp.decompress(data, 1 << 20)
+        except zlib.error as exc:
+            self.damage = f"corrupt compressed data ({exc})"
+            self._done = True
+
+
 @dataclass
 class SourceInfo:
     """What the import log records about a file once it has been read."""
@@ -74,6 +121,12 @@ class SourceInfo:
     sha256: str = ""
     encoding: str = ""
     _meter: _MeteredReader | None = field(default=None, repr=False)
+    _gzip: _GzipReader | None = field(default=None, repr=False)
+
+    @property
+    def damage(self) -> str:
+        """Why a compressed file ended early ('' if it did not): rows before that were read."""
+        return self._gzip.damage if self._gzip is not None else ""
 
     def finish(self) -> None:
         if self._meter is not None:
@@ -108,7 +161,10 @@ def open_source(path: Path, progress: ProgressCallback | None = None) -> Iterato
     info = SourceInfo(path=path, name=source_name(path), size=path.stat().st_size,
                       compressed=compressed, _meter=meter)
     buffered = io.BufferedReader(meter, buffer_size=1 << 20)
-    stream: BinaryIO = gzip.GzipFile(fileobj=buffered, mode="rb") if compressed else buffered  # type: ignore[assignment]
+    stream: BinaryIO = buffered
+    if compressed:
+        info._gzip = _GzipReader(buffered)
+        stream = io.BufferedReader(info._gzip, buffer_size=1 << 20)  # type: ignore[assignment]
     try:
         yield stream, info
     finally:

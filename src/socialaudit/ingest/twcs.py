@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 from ..errors import FormatError
 from ..model import INGEST_POST_SCHEMA, TIMESTAMP, ParsedBatch, Quarantined
 from .base import IngestOptions, RecordError, Sample, SourceFormat
-from .csvreader import CsvRecord, read_records
-from .files import TRUNCATION_ERRORS, SourceInfo, text_lines
+from .csvreader import CsvRecord, read_table
+from .files import SourceInfo, text_lines
 from .values import FALSE_WORDS, TRUE_WORDS, numeric_id, parse_bool, parse_timestamp, require_id
 
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
@@ -50,45 +50,26 @@ class TwcsFormat(SourceFormat):
 
     def parse(self, stream: BinaryIO, info: SourceInfo, options: IngestOptions) -> Iterator[ParsedBatch]:
         lines = text_lines(stream, info.encoding or "utf-8")
-        records = read_records(lines, info.name, delimiter=",", max_field_bytes=options.max_field_bytes,
-                               encoding=info.encoding)
-        columns: dict[str, int] | None = None
-        width = 0
+        header, _, records = read_table(lines, info.name, delimiter=",", max_field_bytes=options.max_field_bytes,
+                                        encoding=info.encoding)
+        columns = self._read_header(header, info)
         batch = ParsedBatch()
         pending: list[CsvRecord] = []
-        try:
-            for record in records:
-                if record is None:
-                    batch.blank_lines += 1
-                    continue
-                if isinstance(record, Quarantined):
-                    batch.quarantined.append(record)
-                    continue
-                if columns is None:
-                    columns = self._read_header(record, info)
-                    width = len(record.fields)
-                    continue
-                if len(record.fields) != width:
-                    kind = "missing" if len(record.fields) < width else "extra"
-                    batch.quarantined.append(Quarantined(
-                        info.name, record.line,
-                        f"{kind} columns: expected {width} fields, found {len(record.fields)}", record.raw))
-                    continue
+        for record in records:
+            if record is None:
+                batch.blank_lines += 1
+            elif isinstance(record, Quarantined):
+                batch.quarantined.append(record)
+            else:
                 pending.append(record)
                 if len(pending) >= options.batch_size:
                     yield self._finish(batch, pending, columns, info)
                     batch, pending = ParsedBatch(), []
-        except TRUNCATION_ERRORS as exc:
-            batch.quarantined.append(Quarantined(
-                info.name, (pending[-1].line + 1) if pending else 0,
-                f"file truncated: the compressed stream ends early ({exc}); rows before it were kept", ""))
-        if columns is None:
-            raise FormatError(info.name, "empty file: no TWCS header row")
         yield self._finish(batch, pending, columns, info)
 
     @staticmethod
-    def _read_header(record: CsvRecord, info: SourceInfo) -> dict[str, int]:
-        names = [f.strip().lower() for f in record.fields]
+    def _read_header(header: list[str], info: SourceInfo) -> dict[str, int]:
+        names = [f.strip().lower() for f in header]
         missing = [c for c in REQUIRED if c not in names]
         if missing:
             found = ", ".join(n for n in names[:10] if n) or "nothing"

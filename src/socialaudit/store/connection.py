@@ -44,6 +44,9 @@ class Store:
             raise StoreError(f"{self.path}: not a socialaudit store ({exc})") from exc
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        # Row order in a table carries no meaning here (every read orders explicitly), and
+        # keeping it makes DuckDB serialise joins into inserts: 3x slower staging.
+        self.con.execute("SET preserve_insertion_order = false")
         if not read_only:
             create_all(self.con)
             self.con.execute("INSERT INTO meta VALUES ('pseudonym_key', ?) ON CONFLICT DO NOTHING", [new_key()])

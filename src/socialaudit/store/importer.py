@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import __version__
 from ..errors import FormatError
@@ -113,9 +114,11 @@ def import_file(
     try:
         with _gc_paused(), open_source(path, progress) as (stream, info):
             info.encoding = encoding
+            last_line = 0
             for batch in parser.parse(stream, info, options):
                 report.rows_read += batch.rows_read
                 report.blank_lines += batch.blank_lines
+                last_line = max(last_line, _last_line(batch))
                 if batch.post_count:
                     staged = normaliser.posts(batch.posts)
                     con.register("socialaudit_batch", staged)
@@ -132,6 +135,12 @@ def import_file(
                     room = 5 - len(report.examples)
                     if room > 0:
                         report.examples.extend(batch.quarantined[:room])
+            if info.damage:
+                cut = [Quarantined(source, last_line + 1, f"file truncated: {info.damage}; every row before "
+                                   "this line was read", "")]
+                _stage_quarantine(con, cut, parser.name, normaliser)
+                report.quarantined += 1
+                report.examples.extend(cut[: max(0, 5 - len(report.examples))])
             info.finish()
         report.bytes = info.size
         con.execute("BEGIN TRANSACTION")
@@ -160,6 +169,15 @@ def import_file(
     finally:
         _drop_staging(con)
     return report
+
+
+def _last_line(batch) -> int:
+    posts = batch.posts
+    if isinstance(posts, pa.RecordBatch):
+        top = pc.max(posts.column("line")).as_py() if posts.num_rows else 0
+    else:
+        top = max((p.line for p in posts), default=0)
+    return max([top or 0, *(q.line for q in batch.quarantined)])
 
 
 def _stage_quarantine(con, rows: list[Quarantined], fmt: str, normaliser: Normaliser) -> None:

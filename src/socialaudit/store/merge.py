@@ -111,7 +111,6 @@ def merge_staging(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> Merg
                url, media_type, lang, mentions, hashtags, source_company,
                ? AS source, source_line, source_item
         FROM s_vs_store WHERE NOT stored
-        ORDER BY seq
     """, [source])
     if updated:
         sets = [f"{c} = coalesce(posts.{c}, s.{c})" for c in POST_IDENTITY_COLUMNS]

@@ -1,0 +1,26 @@
+"""``socialaudit bench``: speed and memory against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..bench import ingest_bench
+from .common import console, err_console, handle_errors
+
+bench_app = typer.Typer(help="Benchmarks (figures in BENCHMARKS.md); synthetic data, for performance only.",
+                        no_args_is_help=True)
+
+
+@bench_app.command("ingest")
+@handle_errors
+def ingest(
+    rows: Annotated[int, typer.Option(help="Rows of the generated TWCS-format file.", min=1000)] = 1_000_000,
+    repeats: Annotated[int, typer.Option(help="Runs of each task (the median is reported).", min=1)] = 3,
+    workdir: Annotated[Path, typer.Option(help="Where the generated file and stores go.")] = Path("benchmarks/work"),
+) -> None:
+    """Ingest throughput (rows/s) and peak memory, against a plain duckdb read_csv of the same file."""
+    summary = ingest_bench.run(rows, workdir, repeats, log=lambda m: err_console.print(m, highlight=False))
+    console.print(ingest_bench.markdown(summary, repeats), markup=False)
