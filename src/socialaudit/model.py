@@ -194,13 +194,18 @@ POST_SCHEMA = pa.schema(
     ]
 )
 
-#: Columns that make a post what it is.  Two rows with the same (channel, post_id) that
-#: differ here conflict (the second is quarantined); rows that differ only in engagement
-#: counts are the same post seen at two times, and the store keeps the larger counts.
-POST_IDENTITY_COLUMNS = (
-    "account_id", "role_hint", "parent_id", "ref_id", "platform_conversation_id",
-    "created_at", "text", "url", "media_type", "lang", "source_company",
-)
+#: Columns that make a post what it is: who wrote what, when (and what it shares).  Two
+#: rows with the same (channel, post_id) that both have a value here and differ conflict
+#: (the second is quarantined).
+POST_IDENTITY_COLUMNS = ("account_id", "created_at", "text", "ref_id")
+#: Columns that describe a post's context as one source saw it: the parent a data set
+#: inferred, the conversation it grouped it in, a URL it built.  Another source may see the
+#: same post differently (the IBM data set puts one tweet in two sessions); the first value
+#: is kept and gaps are filled, but a difference is no conflict.
+POST_CONTEXT_COLUMNS = ("role_hint", "parent_id", "platform_conversation_id", "url", "media_type", "lang",
+                        "source_company")
+#: Rows that differ only in engagement counts are the same post seen at two times; the store
+#: keeps the larger counts.
 #: ``kind`` is refined, not compared: a copy read without its parent looks like a
 #: top-level post, the same item read in context is a reply.  The more specific kind wins.
 KIND_SPECIFICITY = ("post", "mention", "share", "quote", "comment", "reply")

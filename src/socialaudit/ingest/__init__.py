@@ -57,7 +57,7 @@ def detect_format(path: Path) -> SourceFormat:
     if path.is_dir():
         raise FormatError(str(path), "is a directory, not a file")
     sample = take_sample(path)
-    if not sample.head.strip():
+    if not sample.head.strip() or not sample.text.strip("\ufeff \t\r\n"):
         raise FormatError(str(path), "empty file")
     for fmt in FORMATS.values():
         if fmt.sniff(sample):

@@ -123,7 +123,7 @@ class JsonPayloadFormat(SourceFormat):
     def parse(self, stream: BinaryIO, info: SourceInfo, options: IngestOptions) -> Iterator[ParsedBatch]:
         batch = ParsedBatch()
         recognised = False
-        for payload in read_payloads(stream, info.name, self.salvage_prefix):
+        for payload in read_payloads(stream, info.name, self.salvage_prefix, encoding=info.encoding or None):
             if isinstance(payload, Quarantined):
                 batch.quarantined.append(payload)
                 continue

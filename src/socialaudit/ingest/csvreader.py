@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..model import Quarantined
@@ -313,7 +313,7 @@ def _describe_csv_error(exc: csv.Error, limit: int) -> str:
     if "unexpected end of data" in message:
         return "unclosed quote: the file ends inside a quoted field"
     if "expected after" in message:
-        return "broken quoting: text after a closing quote"
+        return "broken quoting: an unclosed quote, or text after a closing quote"
     return f"unreadable CSV record: {message}"
 
 
@@ -324,12 +324,14 @@ def read_table(
     delimiter: str | None = None,
     max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
     encoding: str = "utf-8",
+    damage: Callable[[], str] = lambda: "",
 ) -> tuple[list[str], str, Iterator[CsvRecord | Quarantined | None]]:
     """A CSV file with a header row: (header names, delimiter, records after the header).
 
     Blank lines before the header are skipped; the delimiter is sniffed from the header
     unless given; every record must have the header's width (else it is quarantined, with
-    resynchronisation); line numbers count from the top of the file.
+    resynchronisation); line numbers count from the top of the file.  ``damage`` tells why
+    a compressed file ended early: a header cut short by it is no header.
     """
     from ..errors import FormatError
 
@@ -339,7 +341,11 @@ def read_table(
         header_line = lines.readline(2 * max_field_bytes)
         offset += 1
         if not header_line:
+            if damage():
+                raise FormatError(source, f"file truncated before the end of its header row ({damage()})")
             raise FormatError(source, "empty file: no header row")
+    if damage() and not header_line.endswith("\n"):
+        raise FormatError(source, f"file truncated before the end of its header row ({damage()})")
     delimiter = delimiter or sniff_delimiter(header_line)
     try:
         header = next(csv.reader([header_line], delimiter=delimiter))

@@ -44,34 +44,62 @@ class GenericJsonlFormat(SourceFormat):
     def parse(self, stream: BinaryIO, info: SourceInfo, options: IngestOptions) -> Iterator[ParsedBatch]:
         mapping = options.mapping or DEFAULT_MAPPING
         read = None
+        #: Objects read before one of them showed the file's layout: JSON Lines writers often
+        #: leave out empty fields, so the first object alone may lack a required one.
+        pending: list[tuple[Where, dict, dict]] = []
+        refusal: FormatError | None = None
+        others: set[str] = set()  # types of the JSON values that were not objects
         batch = ParsedBatch()
-        for payload in read_payloads(stream, info.name):
+        for payload in read_payloads(stream, info.name, encoding=info.encoding or None):
             if isinstance(payload, Quarantined):
                 batch.quarantined.append(payload)
                 continue
             where = Where(info.name, payload.line, payload.item)
             if not isinstance(payload.value, dict):
+                others.add(type(payload.value).__name__)
                 batch.quarantined.append(where.quarantine(
                     f"expected a JSON object, found {type(payload.value).__name__}", payload.value))
                 continue
             row = flatten(payload.value)
+            batch.rows_read += 1
             if read is None:
-                # The first object decides whether this is the format at all.
-                found = mapping.resolve(list(row), info.name, options.channel)
+                try:
+                    found = mapping.resolve(list(row), info.name, options.channel)
+                except FormatError as exc:
+                    refusal = refusal or exc
+                    pending.append((where, payload.value, row))
+                    if len(pending) >= LAYOUT_LOOKAHEAD:
+                        raise refusal from None
+                    continue
                 found.update({n: mapping.column_for(n) for n in ALL_FIELDS if n not in found})
                 read = mapping.reader(found, options.channel)
-            batch.rows_read += 1
-            try:
-                post, account = read(row, payload.line, payload.item)
-            except RecordError as exc:
-                batch.quarantined.append(where.quarantine(str(exc), payload.value))
-                continue
-            batch.posts.append(post)  # type: ignore[union-attr]
-            if account is not None:
-                batch.accounts.append(account)
+                for args in pending:
+                    _read_row(read, *args, batch)
+                pending = []
+            _read_row(read, where, payload.value, row, batch)
             if len(batch.posts) >= options.batch_size:
                 yield batch
                 batch = ParsedBatch()
-        if read is None and not batch.quarantined:
-            raise FormatError(info.name, "empty file: no JSON objects")
+        if read is None:
+            if refusal is not None:
+                raise refusal
+            if others and not batch.rows_read:
+                raise FormatError(info.name, f"no JSON objects, only {', '.join(sorted(others))} values")
+            if not batch.quarantined:
+                raise FormatError(info.name, "empty file: no JSON objects")
         yield batch
+
+
+#: Objects looked at for the file's layout before it is refused as not this format.
+LAYOUT_LOOKAHEAD = 1000
+
+
+def _read_row(read, where: Where, value: dict, row: dict, batch: ParsedBatch) -> None:
+    try:
+        post, account = read(row, where.line, where.path)
+    except RecordError as exc:
+        batch.quarantined.append(where.quarantine(str(exc), value))
+        return
+    batch.posts.append(post)  # type: ignore[union-attr]
+    if account is not None:
+        batch.accounts.append(account)

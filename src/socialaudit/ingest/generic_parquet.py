@@ -35,25 +35,32 @@ class GenericParquetFormat(SourceFormat):
                                          "decompress it first")
         try:
             parquet = pq.ParquetFile(info.path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise FormatError(info.name, f"not a readable Parquet file: {exc}") from exc
+        except (pa.ArrowException, OSError) as exc:
+            raise FormatError(info.name, f"not a readable Parquet file (damaged, cut off or another format): "
+                                         f"{exc}") from exc
+        with parquet:
+            yield from self._read(parquet, info, options)
+
+    def _read(self, parquet: pq.ParquetFile, info: SourceInfo, options: IngestOptions) -> Iterator[ParsedBatch]:
         mapping = options.mapping or DEFAULT_MAPPING
         found = mapping.resolve(parquet.schema_arrow.names, info.name, options.channel)
         read = mapping.reader(found, options.channel)
-        columns = sorted(set(found.values()) | ({mapping.spec.roles.column} if mapping.spec.roles else set()))
+        columns = sorted(set(found.values()))
         row_number = 0
         batch = ParsedBatch()
         for group in range(parquet.num_row_groups):
             try:
                 table = parquet.read_row_group(group, columns=columns)
+                rows = table.to_pylist()
             except (pa.ArrowException, OSError) as exc:
-                rows = parquet.metadata.row_group(group).num_rows
+                count = parquet.metadata.row_group(group).num_rows
                 batch.quarantined.append(Quarantined(
-                    info.name, row_number + 1, f"row group {group} ({rows} rows) unreadable: {exc}", "",
-                    item=f"row_group[{group}]"))
-                row_number += rows
+                    info.name, row_number + 1,
+                    f"row group {group} (rows {row_number + 1}-{row_number + count}) unreadable: "
+                    f"{' '.join(str(exc).split())}", "", item=f"row_group[{group}]"))
+                row_number += count
                 continue
-            for row in table.to_pylist():
+            for row in rows:
                 row_number += 1
                 batch.rows_read += 1
                 try:

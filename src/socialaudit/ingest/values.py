@@ -156,3 +156,27 @@ def optional_object(value: Any, name: str) -> dict:
     if not isinstance(value, dict):
         raise RecordError(f"expected an object in {name}, found {type(value).__name__}")
     return value
+
+
+TWITTER_EPOCH_MS = 1288834974657
+#: Snowflake ids carry their creation time from 2010-11-04 on; older, sequential ids are far
+#: smaller (below ~3e10) and would all decode to the first seconds of that epoch.
+FIRST_SNOWFLAKE = 1 << 42  # 2**20 ms (17 minutes) of snowflake time after the epoch
+_UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def snowflake_time(tweet_id: str) -> dt.datetime:
+    """Creation time encoded in a Twitter snowflake id (ids from late 2010 on), to the ms.
+
+    ``(id >> 22) + 1288834974657`` is the Unix time in milliseconds.  Raises
+    :class:`RecordError` for an id that is not a snowflake (too small, or wider than the 63
+    bits a tweet id has).
+    """
+    try:
+        value = int(tweet_id)
+    except ValueError:
+        raise RecordError(f"tweet id {snippet(tweet_id)} is not a number, so its time is unknown") from None
+    if not FIRST_SNOWFLAKE <= value < 1 << 63:
+        raise RecordError(f"tweet id {tweet_id} is not a Twitter snowflake id, so its time is unknown")
+    ms = (value >> 22) + TWITTER_EPOCH_MS
+    return _UNIX_EPOCH + dt.timedelta(milliseconds=ms)

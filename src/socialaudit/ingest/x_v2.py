@@ -7,10 +7,11 @@ tweets that ``data`` replies to, quotes or retweets) are read as posts too: they
 the brand tweets a consumer answers, and threads need them.  Files may also hold bare
 tweet objects, one per line.
 
-Fields read, per tweet: ``id, text, author_id, created_at, conversation_id, lang,
-referenced_tweets[type=replied_to|quoted|retweeted], public_metrics, entities.mentions,
-attachments.media_keys``; per user: ``id, username, name, verified, public_metrics.
-followers_count``.  Reference: https://docs.x.com/x-api/fundamentals/data-dictionary
+Fields read, per tweet: ``id, text (note_tweet.text for long posts, whose text is cut),
+author_id, created_at, conversation_id, lang, referenced_tweets[type=replied_to|quoted|
+retweeted], public_metrics, entities.mentions, entities.urls, attachments.media_keys``; per
+user: ``id, username, name, verified, public_metrics.followers_count``.
+Reference: https://docs.x.com/x-api/fundamentals/data-dictionary
 """
 
 from __future__ import annotations
@@ -18,18 +19,38 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import AccountRecord, PostRecord
-from .base import JsonPayloadFormat, PayloadResult, RecordError, Where, parse_items
-from .values import (optional_bool, optional_count, optional_id, optional_object, optional_text,
-                     parse_timestamp, require_id)
+from .base import (
+    JsonPayloadFormat,
+    PayloadResult,
+    RecordError,
+    Sample,
+    Where,
+    parse_items,
+    parse_one,
+)
+from .values import (optional_bool, optional_count, optional_id, optional_object, optional_text, parse_timestamp, require_id, snowflake_time)
 
 CHANNEL = "twitter"
 _MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "video"}
+
+
+#: Fields of the generic JSON Lines layout that no X tweet has: an object with one of these
+#: is a generic post (which also has id, text and created_at), not a bare tweet.
+_GENERIC_FIELDS = frozenset({"channel", "author", "parent_id", "company", "author_role", "kind"})
 
 
 def _is_tweet(value: Any) -> bool:
     return isinstance(value, dict) and "id" in value and "text" in value and (
         "author_id" in value or "edit_history_tweet_ids" in value or "conversation_id" in value
         or "created_at" in value)
+
+
+def _list(value: Any, name: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RecordError(f"expected a list in {name}, found {type(value).__name__}")
+    return value
 
 
 class XV2Format(JsonPayloadFormat):
@@ -40,24 +61,38 @@ class XV2Format(JsonPayloadFormat):
     channel = CHANNEL
     salvage_prefix = "data.item"
 
+    def sniff(self, sample: Sample) -> bool:
+        value = sample.json_value
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, dict) and "data" not in value and _GENERIC_FIELDS & value.keys():
+            return False  # a generic JSON Lines post, not a bare tweet
+        return super().sniff(sample)
+
     def looks_like(self, value: dict) -> bool:
         data = value.get("data")
+        meta = value.get("meta")
+        empty_page = isinstance(meta, dict) and "result_count" in meta
         if isinstance(data, list):
-            return bool(data) and _is_tweet(data[0]) or (not data and "result_count" in (value.get("meta") or {}))
+            return any(_is_tweet(t) for t in data) or (not data and empty_page)
         if isinstance(data, dict):
             return _is_tweet(data)
-        if "data" not in value and isinstance(value.get("meta"), dict) and "result_count" in value["meta"]:
+        if "data" not in value and empty_page:
             return True  # an empty page
         return _is_tweet(value)
 
     def parse_payload(self, value: dict, where: Where) -> PayloadResult:
         result = PayloadResult()
         bare = "data" not in value and _is_tweet(value)
-        page: dict[str, Any] = {"data": [value]} if bare else value
-        data_where = where if bare else where.child("data")
-        includes = page.get("includes") or {}
-        users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
-        media = {m.get("media_key"): m for m in includes.get("media") or [] if isinstance(m, dict)}
+        includes: Any = {} if bare else value.get("includes")
+        inc = where.child("includes")
+        if includes is not None and not isinstance(includes, dict):
+            result.quarantined.append(inc.quarantine(
+                f"expected an object in includes, found {type(includes).__name__}", includes))
+            includes = None
+        includes = includes or {}
+        users = {str(u.get("id")): u for u in _objects(includes.get("users"))}
+        media = {m.get("media_key"): m for m in _objects(includes.get("media")) if isinstance(m.get("media_key"), str)}
 
         def parse_tweet(tweet: Any, at: Where, out: PayloadResult) -> None:
             out.posts.append(_tweet(tweet, users, media, at))
@@ -65,12 +100,21 @@ class XV2Format(JsonPayloadFormat):
         def parse_user(user: Any, at: Where, out: PayloadResult) -> None:
             out.accounts.append(_user(user))
 
-        data = page.get("data")
-        parse_items([data] if isinstance(data, dict) else data, data_where, parse_tweet, result)
-        inc = where.child("includes")
+        if bare:
+            parse_one(parse_tweet, value, where, result)
+            return result
+        data = value.get("data")
+        if isinstance(data, dict):  # a single-tweet lookup
+            parse_one(parse_tweet, data, where.child("data"), result)
+        else:
+            parse_items(data, where.child("data"), parse_tweet, result)
         parse_items(includes.get("tweets"), inc.child("tweets"), parse_tweet, result)
         parse_items(includes.get("users"), inc.child("users"), parse_user, result)
         return result
+
+
+def _objects(value: Any) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
@@ -82,24 +126,29 @@ def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
     handle = optional_text(user.get("username"), "includes.users.username")
     parent = ref = None
     kind = "post"
-    for reference in tweet.get("referenced_tweets") or []:
+    for reference in _list(tweet.get("referenced_tweets"), "referenced_tweets"):
+        reference = optional_object(reference, "referenced_tweets[]")
         rtype, rid = reference.get("type"), optional_id(reference.get("id"), "referenced_tweets.id")
         if rtype == "replied_to":
             parent, kind = rid, "reply"
-        elif rtype == "quoted" and kind == "post":
-            ref, kind = rid, "quote"
+        elif rtype == "quoted":
+            ref = rid  # a reply that quotes stays a reply, but keeps what it quotes
+            kind = "quote" if kind == "post" else kind
         elif rtype == "retweeted":
             ref, kind = rid, "share"
     entities = optional_object(tweet.get("entities"), "entities")
-    if kind == "post" and any(m.get("id") != author for m in entities.get("mentions") or []):
+    mentions = [optional_object(m, "entities.mentions[]") for m in _list(entities.get("mentions"), "entities.mentions")]
+    if kind == "post" and any(m.get("id") != author for m in mentions):
         kind = "mention"
     metrics = optional_object(tweet.get("public_metrics"), "public_metrics")
     shares = None
     if "retweet_count" in metrics or "quote_count" in metrics:
         shares = (optional_count(metrics.get("retweet_count"), "public_metrics.retweet_count") or 0) + (
             optional_count(metrics.get("quote_count"), "public_metrics.quote_count") or 0)
-    keys = (tweet.get("attachments") or {}).get("media_keys") or []
-    types = [_MEDIA_TYPES.get((media.get(k) or {}).get("type"), "other") for k in keys]
+    attachments = optional_object(tweet.get("attachments"), "attachments")
+    keys = _list(attachments.get("media_keys"), "attachments.media_keys")
+    types = [_MEDIA_TYPES.get(((media.get(k) if isinstance(k, str) else None) or {}).get("type"), "other")
+             for k in keys]
     if len(types) > 1:
         media_type = "carousel"
     elif types:
@@ -108,14 +157,19 @@ def _tweet(tweet: Any, users: dict, media: dict, where: Where) -> PostRecord:
         media_type = "link"
     else:
         media_type = "text"
+    text = optional_text(tweet.get("text"), "text")
+    note = tweet.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("text"), str):
+        text = note["text"]  # a long post: "text" holds only its first 280 characters
     return PostRecord(
         channel=CHANNEL,
         post_id=post_id,
-        created_at=parse_timestamp(tweet.get("created_at"), "created_at"),
+        created_at=(parse_timestamp(tweet["created_at"], "created_at") if tweet.get("created_at") is not None
+                    else snowflake_time(post_id)),  # tweets requested without the created_at field
         account_id=author,
         handle=handle,
         kind=kind,
-        text=optional_text(tweet.get("text"), "text"),
+        text=text,
         parent_id=parent,
         ref_id=ref,
         conversation_id=optional_id(tweet.get("conversation_id"), "conversation_id"),

@@ -1,13 +1,14 @@
 """Merging one import's staging tables into the store, in the caller's transaction.
 
 Upsert by (channel, post_id).  Two rows with the same key are the **same post** unless
-they disagree on an identity column (:data:`~socialaudit.model.POST_IDENTITY_COLUMNS`)
-where *both* have a value:
+they disagree on an identity column (:data:`~socialaudit.model.POST_IDENTITY_COLUMNS`:
+author, time, text, shared post) where *both* have a value:
 
 * a key not yet stored is inserted;
-* the same post again is merged into the first: a missing value is filled from the copy
-  that has it (a comment seen nested under its post knows its parent, the same comment
-  from a stand-alone comments page does not) and the larger engagement counts are kept
+* the same post again is merged into the first: the first copy's context is kept, a
+  missing value is filled from the copy that has it (a comment seen nested under its post
+  knows its parent, the same comment from a stand-alone comments page does not) and the
+  larger engagement counts are kept
   (a re-crawl has more likes, not a different post) and the more specific ``kind`` (a
   reply read without its parent looks like a post).  Filling and maxima do not depend on
   the order of the copies, so any order of imports gives the same store;
@@ -24,7 +25,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ..model import KIND_SPECIFICITY, POST_COUNT_COLUMNS, POST_IDENTITY_COLUMNS
+from ..model import KIND_SPECIFICITY, POST_CONTEXT_COLUMNS, POST_COUNT_COLUMNS, POST_IDENTITY_COLUMNS
+
+FILLED_COLUMNS = POST_IDENTITY_COLUMNS + POST_CONTEXT_COLUMNS
 
 
 @dataclass
@@ -53,7 +56,7 @@ def _differs(a: str, b: str) -> str:
 
 def _fills(stored: str, new: str) -> str:
     """SQL: true if the new row has a value the stored row lacks."""
-    return " OR ".join(f"({stored}.{c} IS NULL AND {new}.{c} IS NOT NULL)" for c in POST_IDENTITY_COLUMNS)
+    return " OR ".join(f"({stored}.{c} IS NULL AND {new}.{c} IS NOT NULL)" for c in FILLED_COLUMNS)
 
 
 _KIND_RANK = "list_position([" + ", ".join(f"'{k}'" for k in KIND_SPECIFICITY) + "], {})"
@@ -113,7 +116,7 @@ def merge_staging(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> Merg
         FROM s_vs_store WHERE NOT stored
     """, [source])
     if updated:
-        sets = [f"{c} = coalesce(posts.{c}, s.{c})" for c in POST_IDENTITY_COLUMNS]
+        sets = [f"{c} = coalesce(posts.{c}, s.{c})" for c in FILLED_COLUMNS]
         sets += [f"{c} = greatest(posts.{c}, s.{c})" for c in POST_COUNT_COLUMNS]
         sets += [f"kind = CASE WHEN {_kind_rank('s.kind')} > {_kind_rank('posts.kind')} THEN s.kind ELSE posts.kind END"]
         sets += [f"{c} = CASE WHEN posts.text IS NULL AND s.text IS NOT NULL THEN s.{c} ELSE posts.{c} END"
@@ -163,7 +166,7 @@ def _merge_within_file(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         WHERE s.seq <> f.seq
     """)
     first_non_null = ", ".join(f"arg_min({c}, seq) FILTER (WHERE {c} IS NOT NULL) AS {c}"
-                               for c in ("account_id", "handle", *POST_IDENTITY_COLUMNS))
+                               for c in ("account_id", "handle", *FILLED_COLUMNS))
     maxima = ", ".join(f"max({c}) AS {c}" for c in POST_COUNT_COLUMNS)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE s_merged AS
