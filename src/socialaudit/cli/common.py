@@ -47,11 +47,13 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except SocialAuditError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-            raise typer.Exit(exc.exit_code) from None
+            message, code = f"[bold red]error:[/] {escape(exc)}", exc.exit_code
         except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted[/]")
-            raise typer.Exit(130) from None
+            message, code = "[yellow]interrupted[/]", 130
+        # Raised outside the except block: the failed call's frames (and the store they hold
+        # open) are released now, not kept alive as the exit's context.
+        err_console.print(message, markup=True, highlight=False)
+        raise typer.Exit(code)
 
     return wrapper  # type: ignore[return-value]
 

@@ -51,7 +51,7 @@ class GenericParquetFormat(SourceFormat):
         for group in range(parquet.num_row_groups):
             try:
                 table = parquet.read_row_group(group, columns=columns)
-                rows = table.to_pylist()
+                rows = _to_microseconds(table).to_pylist()
             except (pa.ArrowException, OSError) as exc:
                 count = parquet.metadata.row_group(group).num_rows
                 batch.quarantined.append(Quarantined(
@@ -75,3 +75,13 @@ class GenericParquetFormat(SourceFormat):
                     yield batch
                     batch = ParsedBatch()
         yield batch
+
+
+def _to_microseconds(table: pa.Table) -> pa.Table:
+    """Nanosecond timestamps to microseconds (the store's unit) before they become Python
+    datetimes, which cannot hold nanoseconds."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ns":
+            target = pa.timestamp("us", tz=field.type.tz)
+            table = table.set_column(i, field.name, table.column(i).cast(target, safe=False))
+    return table
