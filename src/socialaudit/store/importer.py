@@ -60,7 +60,8 @@ def _create_staging(con) -> None:
 
 
 def _drop_staging(con) -> None:
-    drop_temp(con, "s_merged", "staging_posts", "staging_accounts", "staging_quarantine", "s_later", "s_vs_store")
+    drop_temp(con, "s_new", "s_vs_store", "s_verdict", "s_merged", "staging_posts", "staging_accounts",
+              "staging_quarantine", "s_later")
 
 
 @contextmanager
@@ -146,7 +147,7 @@ def import_file(
         con.execute("BEGIN TRANSACTION")
         try:
             counts = merge_staging(con, source, parser.name)
-            refresh(con)
+            refresh(con, new_posts="s_new")
             report.imported, report.updated, report.skipped = counts.imported, counts.updated, counts.skipped
             report.quarantined += counts.conflicts
             if counts.conflicts and len(report.examples) < 5:

@@ -4,7 +4,7 @@ Upsert by (channel, post_id).  Two rows with the same key are the **same post** 
 they disagree on an identity column (:data:`~socialaudit.model.POST_IDENTITY_COLUMNS`:
 author, time, text, shared post) where *both* have a value:
 
-* a key not yet stored is inserted;
+* a key not yet stored is new (``s_new``; the refresh inserts it with its derived columns);
 * the same post again is merged into the first: the first copy's context is kept, a
   missing value is filled from the copy that has it (a comment seen nested under its post
   knows its parent, the same comment from a stand-alone comments page does not) and the
@@ -90,15 +90,17 @@ def merge_staging(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> Merg
         con.execute("CREATE OR REPLACE TEMP TABLE s_later AS SELECT *, 0::BIGINT AS first_line, '' AS differs "
                     "FROM staging_posts LIMIT 0")
 
+    # Verdicts only (no copy of the rows: a large import would hold its text twice).
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE s_vs_store AS
-        SELECT s.*, p.post_id IS NOT NULL AS stored,
+        CREATE OR REPLACE TEMP TABLE s_verdict AS
+        SELECT s.seq, p.post_id IS NOT NULL AS stored,
                CASE WHEN p.post_id IS NULL THEN '' ELSE {_differs('s', 'p')} END AS differs,
                p.post_id IS NOT NULL AND ({_fills('p', 's')} OR {_grows('p', 's')}
                                           OR {_kind_rank('s.kind')} > {_kind_rank('p.kind')}) AS enriches,
                p.source AS stored_source, p.source_line AS stored_line
         FROM s_merged s LEFT JOIN posts p USING (channel, post_id)
     """)
+    con.execute("CREATE OR REPLACE TEMP VIEW s_vs_store AS SELECT * FROM s_merged JOIN s_verdict USING (seq)")
     new, updated, same, clash = con.execute("""
         SELECT count(*) FILTER (WHERE NOT stored),
                count(*) FILTER (WHERE stored AND differs = '' AND enriches),
@@ -107,14 +109,14 @@ def merge_staging(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> Merg
         FROM s_vs_store
     """).fetchone()
 
-    con.execute("""
-        INSERT INTO posts BY NAME
-        SELECT channel, post_id, account_id, coalesce(role_hint, 'consumer') AS author_role, role_hint, kind,
-               parent_id, ref_id, platform_conversation_id, created_at, text, likes, shares, comments, views,
-               url, media_type, lang, mentions, hashtags, source_company,
-               ? AS source, source_line, source_item
+    # The new rows: inserted by the refresh, with their derived columns (see resolve.py).
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW s_new AS
+        SELECT channel, post_id, account_id, role_hint, kind, parent_id, ref_id, platform_conversation_id,
+               created_at, text, likes, shares, comments, views, url, media_type, lang, mentions, hashtags,
+               source_company, '{source.replace("'", "''")}' AS source, source_line, source_item
         FROM s_vs_store WHERE NOT stored
-    """, [source])
+    """)
     if updated:
         sets = [f"{c} = coalesce(posts.{c}, s.{c})" for c in FILLED_COLUMNS]
         sets += [f"{c} = greatest(posts.{c}, s.{c})" for c in POST_COUNT_COLUMNS]

@@ -5,6 +5,11 @@ so they are recomputed from scratch after every import and registry load, inside
 same transaction.  Every rule is a deterministic function of the stored rows, which is
 what makes imports idempotent and a re-run equal to a clean run.
 
+The derivation reads the stored posts together with an import's new rows (``posts_all``)
+and writes only what changes: new rows are inserted with their derived values already
+set, and stored rows are updated only where a derived value moved.  Rewriting millions of
+rows inside the import's transaction would hold them all in memory until commit.
+
 Rules:
 
 * An account is a **brand** account if the registry lists its handle or id for that
@@ -24,30 +29,43 @@ import re
 
 import duckdb
 
-from .threads import assign_conversations
+from .threads import derive_conversations
 
 AUTO_HOURS = '{"mon":[[540,1020]],"tue":[[540,1020]],"wed":[[540,1020]],"thu":[[540,1020]],' \
              '"fri":[[540,1020]],"sat":[],"sun":[]}'
+
+#: The columns of ``posts`` that the derivation reads (a new-rows relation must have them).
+SOURCE_COLUMNS = ("channel", "post_id", "account_id", "role_hint", "parent_id", "platform_conversation_id",
+                  "created_at", "mentions", "source_company")
+DERIVED_COLUMNS = ("author_role", "conversation_id", "company_id")
 
 
 def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", value.strip().lower()).strip("-") or "company"
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute accounts' companies, authors' roles, conversations and posts' companies."""
+def refresh(con: duckdb.DuckDBPyConnection, new_posts: str | None = None) -> None:
+    """Recompute accounts' companies and posts' roles, conversations and companies.
+
+    ``new_posts`` names a relation of rows to add to ``posts``, with every column of
+    ``posts`` but the derived ones; they are inserted with their derived values.
+    """
+    cols = ", ".join(SOURCE_COLUMNS)
+    union = f" UNION ALL SELECT {cols}, true AS is_new FROM {new_posts}" if new_posts else ""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW posts_all AS SELECT {cols}, false AS is_new FROM posts{union}")
     _resolve_source_companies(con)
     _resolve_accounts(con)
-    _resolve_roles(con)
-    assign_conversations(con)
-    _resolve_post_companies(con)
+    _derive_roles(con)
+    derive_conversations(con)
+    _derive_companies(con)
+    _apply(con, new_posts)
     _drop_orphan_auto_companies(con)
 
 
 def _resolve_source_companies(con: duckdb.DuckDBPyConnection) -> None:
     """Map each distinct ``source_company`` value to a company id, creating auto companies."""
     values = con.execute("""
-        SELECT DISTINCT p.channel, p.source_company FROM posts p WHERE p.source_company IS NOT NULL
+        SELECT DISTINCT channel, source_company FROM posts_all WHERE source_company IS NOT NULL
     """).fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE source_company_map "
                 "(channel VARCHAR, value VARCHAR, company_id VARCHAR)")
@@ -84,7 +102,7 @@ def _resolve_accounts(con: duckdb.DuckDBPyConnection) -> None:
         ),
         named AS (  -- the company most of a brand account's posts name
             SELECT p.channel, p.account_id, arg_max(m.company_id, n) AS company_id
-            FROM (SELECT channel, account_id, source_company, count(*) AS n FROM posts
+            FROM (SELECT channel, account_id, source_company, count(*) AS n FROM posts_all
                   WHERE source_company IS NOT NULL AND role_hint = 'brand' GROUP BY ALL) p
             JOIN source_company_map m ON m.channel = p.channel AND m.value = p.source_company
             GROUP BY ALL
@@ -121,20 +139,19 @@ def _resolve_accounts(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _resolve_roles(con: duckdb.DuckDBPyConnection) -> None:
+def _derive_roles(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
-        UPDATE posts SET author_role = r.role
-        FROM (
-            SELECT p.channel, p.post_id,
-                   CASE WHEN a.company_id IS NOT NULL OR (a.account_id IS NULL AND p.role_hint = 'brand')
-                        THEN 'brand' ELSE 'consumer' END AS role
-            FROM posts p LEFT JOIN accounts a ON a.channel = p.channel AND a.account_id = p.account_id
-        ) AS r
-        WHERE posts.channel = r.channel AND posts.post_id = r.post_id AND posts.author_role <> r.role
+        CREATE OR REPLACE TEMP TABLE post_roles AS
+        SELECT p.channel, p.post_id,
+               CASE WHEN a.company_id IS NOT NULL OR (a.account_id IS NULL AND p.role_hint = 'brand')
+                    THEN 'brand' ELSE 'consumer' END AS author_role,
+               a.company_id AS account_company
+        FROM posts_all p LEFT JOIN accounts a ON a.channel = p.channel AND a.account_id = p.account_id
     """)
 
 
-def _resolve_post_companies(con: duckdb.DuckDBPyConnection) -> None:
+def _derive_companies(con: duckdb.DuckDBPyConnection) -> None:
+    """``post_derived``: role, conversation and company of every post."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE brand_handles AS
         SELECT channel, handle, company_id FROM brand_accounts
@@ -142,53 +159,63 @@ def _resolve_post_companies(con: duckdb.DuckDBPyConnection) -> None:
         SELECT channel, lower(handle), company_id FROM accounts WHERE company_id IS NOT NULL AND handle IS NOT NULL
     """)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE post_company AS
-        WITH conv_brand AS (  -- the first brand to post in each conversation
-            SELECT p.channel, p.conversation_id, arg_min(a.company_id, (p.created_at, p.post_id)) AS company_id
-            FROM posts p JOIN accounts a ON a.channel = p.channel AND a.account_id = p.account_id
-            WHERE a.company_id IS NOT NULL
+        CREATE OR REPLACE TEMP TABLE post_derived AS
+        WITH p AS (
+            SELECT a.channel, a.post_id, a.parent_id, a.created_at, a.mentions, a.source_company,
+                   r.author_role, r.account_company, c.conversation_id
+            FROM posts_all a
+            JOIN post_roles r USING (channel, post_id)
+            JOIN post_conversations c USING (channel, post_id)
+        ),
+        conv_brand AS (  -- the first brand to post in each conversation
+            SELECT channel, conversation_id, arg_min(account_company, (created_at, post_id)) AS company_id
+            FROM p WHERE account_company IS NOT NULL
             GROUP BY ALL
         ),
         first_mention AS (
-            SELECT channel, post_id, arg_min(company_id, pos) AS company_id
-            FROM (
-                SELECT p.channel, p.post_id, bh.company_id, m.pos
-                FROM (SELECT channel, post_id, unnest(mentions) AS handle,
-                             generate_subscripts(mentions, 1) AS pos
-                      FROM posts WHERE len(mentions) > 0 AND author_role = 'consumer') m
-                JOIN posts p USING (channel, post_id)
-                JOIN brand_handles bh ON bh.channel = m.channel AND bh.handle = m.handle
-            )
+            SELECT m.channel, m.post_id, arg_min(bh.company_id, m.pos) AS company_id
+            FROM (SELECT channel, post_id, unnest(mentions) AS handle, generate_subscripts(mentions, 1) AS pos
+                  FROM p WHERE len(mentions) > 0 AND author_role = 'consumer') m
+            JOIN brand_handles bh ON bh.channel = m.channel AND bh.handle = m.handle
+            GROUP BY ALL
+        ),
+        first_pass AS (
+            SELECT p.channel, p.post_id, p.author_role, p.conversation_id, p.created_at,
+                   CASE WHEN p.author_role = 'brand' THEN coalesce(p.account_company, sc.company_id)
+                        ELSE coalesce(sc.company_id, parent.account_company, fm.company_id, cb.company_id)
+                   END AS company_id
+            FROM p
+            LEFT JOIN source_company_map sc ON sc.channel = p.channel AND sc.value = p.source_company
+            LEFT JOIN post_roles parent ON parent.channel = p.channel AND parent.post_id = p.parent_id
+            LEFT JOIN first_mention fm ON fm.channel = p.channel AND fm.post_id = p.post_id
+            LEFT JOIN conv_brand cb ON cb.channel = p.channel AND cb.conversation_id = p.conversation_id
+        ),
+        first_known AS (  -- the company of the earliest post of each conversation that has one
+            SELECT channel, conversation_id, arg_min(company_id, (created_at, post_id)) AS company_id
+            FROM first_pass WHERE company_id IS NOT NULL
             GROUP BY ALL
         )
-        SELECT p.channel, p.post_id,
-               CASE WHEN p.author_role = 'brand' THEN coalesce(a.company_id, sc.company_id)
-                    ELSE coalesce(sc.company_id, pa.company_id, fm.company_id, cb.company_id)
-               END AS company_id
-        FROM posts p
-        LEFT JOIN accounts a ON a.channel = p.channel AND a.account_id = p.account_id
-        LEFT JOIN source_company_map sc ON sc.channel = p.channel AND sc.value = p.source_company
-        LEFT JOIN posts parent ON parent.channel = p.channel AND parent.post_id = p.parent_id
-        LEFT JOIN accounts pa ON pa.channel = parent.channel AND pa.account_id = parent.account_id
-        LEFT JOIN first_mention fm ON fm.channel = p.channel AND fm.post_id = p.post_id
-        LEFT JOIN conv_brand cb ON cb.channel = p.channel AND cb.conversation_id = p.conversation_id
+        SELECT f.channel, f.post_id, f.author_role, f.conversation_id,
+               CASE WHEN f.company_id IS NULL AND f.author_role = 'consumer' THEN k.company_id
+                    ELSE f.company_id END AS company_id
+        FROM first_pass f
+        LEFT JOIN first_known k ON k.channel = f.channel AND k.conversation_id = f.conversation_id
     """)
-    con.execute("""
-        UPDATE post_company SET company_id = first_known.company_id
-        FROM (
-            SELECT p.channel, p.conversation_id, arg_min(pc.company_id, (p.created_at, p.post_id)) AS company_id
-            FROM posts p JOIN post_company pc USING (channel, post_id)
-            WHERE pc.company_id IS NOT NULL
-            GROUP BY ALL
-        ) AS first_known, posts p
-        WHERE post_company.company_id IS NULL
-          AND p.channel = post_company.channel AND p.post_id = post_company.post_id AND p.author_role = 'consumer'
-          AND first_known.channel = p.channel AND first_known.conversation_id = p.conversation_id
-    """)
-    con.execute("""
-        UPDATE posts SET company_id = pc.company_id FROM post_company pc
-        WHERE pc.channel = posts.channel AND pc.post_id = posts.post_id
-          AND posts.company_id IS DISTINCT FROM pc.company_id
+
+
+def _apply(con: duckdb.DuckDBPyConnection, new_posts: str | None) -> None:
+    """Insert new rows with their derived values; update stored rows whose values moved."""
+    if new_posts:
+        con.execute(f"""
+            INSERT INTO posts BY NAME
+            SELECT n.*, {', '.join(f'd.{c}' for c in DERIVED_COLUMNS)}
+            FROM {new_posts} n JOIN post_derived d USING (channel, post_id)
+        """)
+    changed = " OR ".join(f"posts.{c} IS DISTINCT FROM d.{c}" for c in DERIVED_COLUMNS)
+    con.execute(f"""
+        UPDATE posts SET {', '.join(f'{c} = d.{c}' for c in DERIVED_COLUMNS)}
+        FROM post_derived d
+        WHERE d.channel = posts.channel AND d.post_id = posts.post_id AND ({changed})
     """)
 
 

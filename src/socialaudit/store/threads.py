@@ -22,13 +22,13 @@ import math
 import duckdb
 
 
-def assign_conversations(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute ``posts.conversation_id`` for the whole store; returns rows changed."""
+def derive_conversations(con: duckdb.DuckDBPyConnection) -> None:
+    """``post_conversations`` (channel, post_id, conversation_id) for every post of ``posts_all``."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE thread_walk AS
         SELECT channel, post_id,
                CASE WHEN parent_id IS NULL OR parent_id = post_id THEN post_id ELSE parent_id END AS anc
-        FROM posts
+        FROM posts_all
     """)
     total = con.execute("SELECT count(*) FROM thread_walk").fetchone()[0]
     for _ in range(math.ceil(math.log2(total + 1)) + 2):
@@ -44,23 +44,19 @@ def assign_conversations(con: duckdb.DuckDBPyConnection) -> int:
         if moved == 0:
             break
     _resolve_cycles(con)
-    return con.execute("""
-        UPDATE posts SET conversation_id = resolved.conversation_id
-        FROM (
-            WITH walked AS (
-                SELECT w.channel, w.post_id, w.anc, p.platform_conversation_id
-                FROM thread_walk w JOIN posts p ON p.channel = w.channel AND p.post_id = w.post_id
-            ),
-            given AS (  -- a conversation id the platform gave to some post of the thread
-                SELECT channel, anc, min(platform_conversation_id) AS platform_id
-                FROM walked WHERE platform_conversation_id IS NOT NULL GROUP BY ALL
-            )
-            SELECT w.channel, w.post_id, coalesce(w.platform_conversation_id, g.platform_id, w.anc) AS conversation_id
-            FROM walked w LEFT JOIN given g ON g.channel = w.channel AND g.anc = w.anc
-        ) AS resolved
-        WHERE posts.channel = resolved.channel AND posts.post_id = resolved.post_id
-          AND posts.conversation_id IS DISTINCT FROM resolved.conversation_id
-    """).fetchone()[0]
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE post_conversations AS
+        WITH walked AS (
+            SELECT w.channel, w.post_id, w.anc, p.platform_conversation_id
+            FROM thread_walk w JOIN posts_all p ON p.channel = w.channel AND p.post_id = w.post_id
+        ),
+        given AS (  -- a conversation id the platform gave to some post of the thread
+            SELECT channel, anc, min(platform_conversation_id) AS platform_id
+            FROM walked WHERE platform_conversation_id IS NOT NULL GROUP BY ALL
+        )
+        SELECT w.channel, w.post_id, coalesce(w.platform_conversation_id, g.platform_id, w.anc) AS conversation_id
+        FROM walked w LEFT JOIN given g ON g.channel = w.channel AND g.anc = w.anc
+    """)
 
 
 def _resolve_cycles(con: duckdb.DuckDBPyConnection) -> None:
@@ -74,7 +70,7 @@ def _resolve_cycles(con: duckdb.DuckDBPyConnection) -> None:
         SELECT w.channel, w.post_id, p.parent_id
         FROM thread_walk w
         JOIN thread_walk nxt ON nxt.channel = w.channel AND nxt.post_id = w.anc AND nxt.anc <> nxt.post_id
-        JOIN posts p ON p.channel = w.channel AND p.post_id = w.post_id
+        JOIN posts_all p ON p.channel = w.channel AND p.post_id = w.post_id
     """).fetchall()
     if not rows:
         return
