@@ -67,6 +67,13 @@ class SourceFormat(ABC):
         """
 
 
+def first_object(value: Any) -> dict | None:
+    """The payload detection looks at: the value itself, or the first element of an array."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, dict) else None
+
+
 class RecordError(ValueError):
     """Raised inside a payload parser for one item that cannot become a record."""
 
@@ -107,10 +114,16 @@ class JsonPayloadFormat(SourceFormat):
     salvage_prefix: ClassVar[str | tuple[str, ...]] = ()
 
     def sniff(self, sample: Sample) -> bool:
-        value = sample.json_value
-        if isinstance(value, list):
-            value = value[0] if value else None
-        return isinstance(value, dict) and self.looks_like(value)
+        value = first_object(sample.json_value)
+        return value is not None and self.looks_like(value) and self.claims(value)
+
+    def claims(self, value: dict) -> bool:
+        """Whether a payload that :meth:`looks_like` this format is *certainly* of it.
+
+        ``looks_like`` accepts what the format can read (an empty Graph API page is a valid
+        Facebook payload); detection also needs certainty (that page could be any edge).
+        """
+        return True
 
     @abstractmethod
     def looks_like(self, value: dict) -> bool:

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..model import ParsedBatch, Quarantined
-from .base import IngestOptions, RecordError, Sample, SourceFormat
+from .base import IngestOptions, Sample, SourceFormat
 from .csvreader import read_table, sniff_delimiter
 from .files import SourceInfo, text_lines
-from .mapping import DEFAULT_FIELDS, DEFAULT_MAPPING, REQUIRED_FIELDS
+from .mapping import DEFAULT_FIELDS, DEFAULT_MAPPING, REQUIRED_FIELDS, read_row_into
 
 
 class GenericCsvFormat(SourceFormat):
@@ -49,15 +49,8 @@ class GenericCsvFormat(SourceFormat):
             if isinstance(record, Quarantined):
                 batch.quarantined.append(record)
                 continue
-            batch.rows_read += 1
-            try:
-                post, account = read(dict(zip(header, record.fields)), record.line, "")
-            except RecordError as exc:
-                batch.quarantined.append(Quarantined(info.name, record.line, str(exc), record.raw))
-                continue
-            batch.posts.append(post)  # type: ignore[union-attr]
-            if account is not None:
-                batch.accounts.append(account)
+            read_row_into(batch, read, dict(zip(header, record.fields)), record.line, "",
+                          lambda reason, r=record: Quarantined(info.name, r.line, reason, r.raw))
             if len(batch.posts) >= options.batch_size:
                 yield batch
                 batch = ParsedBatch()

@@ -11,10 +11,10 @@ from typing import Any, BinaryIO
 
 from ..errors import FormatError
 from ..model import ParsedBatch, Quarantined
-from .base import IngestOptions, RecordError, Sample, SourceFormat, Where
+from .base import IngestOptions, Sample, SourceFormat, Where, first_object
 from .files import SourceInfo
 from .jsonreader import read_payloads
-from .mapping import ALL_FIELDS, DEFAULT_FIELDS, DEFAULT_MAPPING, REQUIRED_FIELDS
+from .mapping import ALL_FIELDS, DEFAULT_FIELDS, DEFAULT_MAPPING, REQUIRED_FIELDS, read_row_into
 
 
 def flatten(value: dict[str, Any], prefix: str = "", out: dict[str, Any] | None = None, depth: int = 0
@@ -36,10 +36,8 @@ class GenericJsonlFormat(SourceFormat):
                    "(or any layout with --mapping FILE.yaml, dotted paths for nested fields).")
 
     def sniff(self, sample: Sample) -> bool:
-        value = sample.json_value
-        if isinstance(value, list):
-            value = value[0] if value else None
-        return isinstance(value, dict) and set(REQUIRED_FIELDS) - {"channel"} <= set(value)
+        value = first_object(sample.json_value)
+        return value is not None and set(REQUIRED_FIELDS) - {"channel"} <= set(value)
 
     def parse(self, stream: BinaryIO, info: SourceInfo, options: IngestOptions) -> Iterator[ParsedBatch]:
         mapping = options.mapping or DEFAULT_MAPPING
@@ -61,7 +59,6 @@ class GenericJsonlFormat(SourceFormat):
                     f"expected a JSON object, found {type(payload.value).__name__}", payload.value))
                 continue
             row = flatten(payload.value)
-            batch.rows_read += 1
             if read is None:
                 try:
                     found = mapping.resolve(list(row), info.name, options.channel)
@@ -95,11 +92,4 @@ LAYOUT_LOOKAHEAD = 1000
 
 
 def _read_row(read, where: Where, value: dict, row: dict, batch: ParsedBatch) -> None:
-    try:
-        post, account = read(row, where.line, where.path)
-    except RecordError as exc:
-        batch.quarantined.append(where.quarantine(str(exc), value))
-        return
-    batch.posts.append(post)  # type: ignore[union-attr]
-    if account is not None:
-        batch.accounts.append(account)
+    read_row_into(batch, read, row, where.line, where.path, lambda reason: where.quarantine(reason, value))

@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 
 from ..errors import FormatError
 from ..model import ParsedBatch, Quarantined
-from .base import IngestOptions, RecordError, Sample, SourceFormat, Where
+from .base import IngestOptions, Sample, SourceFormat, Where
 from .files import SourceInfo
-from .mapping import DEFAULT_FIELDS, DEFAULT_MAPPING
+from .mapping import DEFAULT_FIELDS, DEFAULT_MAPPING, read_row_into
 
 PARQUET_MAGIC = b"PAR1"
 
@@ -62,15 +62,9 @@ class GenericParquetFormat(SourceFormat):
                 continue
             for row in rows:
                 row_number += 1
-                batch.rows_read += 1
-                try:
-                    post, account = read(row, row_number, "")
-                except RecordError as exc:
-                    batch.quarantined.append(Where(info.name, row_number, "").quarantine(str(exc), row))
-                    continue
-                batch.posts.append(post)  # type: ignore[union-attr]
-                if account is not None:
-                    batch.accounts.append(account)
+                where = Where(info.name, row_number, "")
+                read_row_into(batch, read, row, row_number, "",
+                              lambda reason, w=where, r=row: w.quarantine(reason, r))
                 if len(batch.posts) >= options.batch_size:
                     yield batch
                     batch = ParsedBatch()

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import AccountRecord, PostRecord
-from .base import ItemParser, JsonPayloadFormat, PayloadResult, RecordError, Sample, Where, parse_items, parse_one
+from .base import ItemParser, JsonPayloadFormat, PayloadResult, RecordError, Where, parse_items, parse_one
 from .values import optional_count, optional_id, parse_timestamp, require_id
 
 CHANNEL = "instagram"
@@ -102,12 +102,9 @@ class InstagramFormat(JsonPayloadFormat):
     channel = CHANNEL
     salvage_prefix = "data.item"
 
-    def sniff(self, sample: Sample) -> bool:
+    def claims(self, value: dict) -> bool:
         # An empty page ({"data": []}) is a valid payload but could be any Graph API edge.
-        value = sample.json_value
-        if isinstance(value, list):
-            value = value[0] if value else None
-        return isinstance(value, dict) and self.looks_like(value) and not _is_empty_page(value)
+        return not _is_empty_page(value)
 
     def looks_like(self, value: dict) -> bool:
         data = value.get("data")

@@ -33,7 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError
-from ..model import KINDS, MEDIA_TYPES, UTC, AccountRecord, PostRecord, normalise_channel
+from ..model import KINDS, MEDIA_TYPES, UTC, AccountRecord, ParsedBatch, PostRecord, Quarantined, normalise_channel
 from .base import RecordError
 from .values import (
     optional_bool,
@@ -353,3 +353,23 @@ def _id(value: Any, column: str, *, required: bool = False) -> str | None:
 
 
 DEFAULT_MAPPING = ColumnMapping()
+
+
+RowReader = Callable[[Mapping[str, Any], int, str], tuple[PostRecord, AccountRecord | None]]
+
+
+def read_row_into(batch: ParsedBatch, read: RowReader, row: Mapping[str, Any], line: int, item: str,
+                  refuse: Callable[[str], Quarantined]) -> None:
+    """Read one generic row into ``batch``; a bad row becomes ``refuse(reason)`` in its quarantine.
+
+    The one loop body of the generic CSV, JSONL and Parquet formats.
+    """
+    batch.rows_read += 1
+    try:
+        post, account = read(row, line, item)
+    except RecordError as exc:
+        batch.quarantined.append(refuse(str(exc)))
+        return
+    batch.posts.append(post)  # type: ignore[union-attr]
+    if account is not None:
+        batch.accounts.append(account)

@@ -23,7 +23,6 @@ from .base import (
     JsonPayloadFormat,
     PayloadResult,
     RecordError,
-    Sample,
     Where,
     parse_items,
     parse_one,
@@ -61,13 +60,9 @@ class XV2Format(JsonPayloadFormat):
     channel = CHANNEL
     salvage_prefix = "data.item"
 
-    def sniff(self, sample: Sample) -> bool:
-        value = sample.json_value
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if isinstance(value, dict) and "data" not in value and _GENERIC_FIELDS & value.keys():
-            return False  # a generic JSON Lines post, not a bare tweet
-        return super().sniff(sample)
+    def claims(self, value: dict) -> bool:
+        # A generic JSON Lines post (id, text, created_at, channel...) is not a bare tweet.
+        return "data" in value or not _GENERIC_FIELDS & value.keys()
 
     def looks_like(self, value: dict) -> bool:
         data = value.get("data")

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model import CHANNELS, INGEST_POST_SCHEMA, AccountRecord, PostRecord, normalise_channel, records_to_batch
+from ..model import CHANNELS, INGEST_POST_SCHEMA, POST_SCHEMA, AccountRecord, PostRecord, normalise_channel, records_to_batch
 from ..privacy import Pseudonymiser
 
 #: @handle as Twitter, Instagram, TikTok, YouTube write them (also ".@handle", the public-reply
@@ -32,34 +32,12 @@ _ROW_SEPARATOR = "\x00"  # never inside a match: both patterns need word charact
 
 STRING_LIST = pa.list_(pa.string())
 
+#: Staging rows: the columns of ``posts`` an import provides (not the derived ones, not
+#: ``source``), plus the import order, the author's handle and whether it was hidden.
+_NOT_STAGED = ("company_id", "author_role", "conversation_id", "source")
 STAGING_POST_SCHEMA = pa.schema(
-    [
-        pa.field("seq", pa.int64()),
-        pa.field("channel", pa.string()),
-        pa.field("post_id", pa.string()),
-        pa.field("account_id", pa.string()),
-        pa.field("handle", pa.string()),
-        pa.field("pseudonymised", pa.bool_()),
-        pa.field("role_hint", pa.string()),
-        pa.field("kind", pa.string()),
-        pa.field("parent_id", pa.string()),
-        pa.field("ref_id", pa.string()),
-        pa.field("platform_conversation_id", pa.string()),
-        pa.field("created_at", pa.timestamp("us", tz="UTC")),
-        pa.field("text", pa.string()),
-        pa.field("likes", pa.int64()),
-        pa.field("shares", pa.int64()),
-        pa.field("comments", pa.int64()),
-        pa.field("views", pa.int64()),
-        pa.field("url", pa.string()),
-        pa.field("media_type", pa.string()),
-        pa.field("lang", pa.string()),
-        pa.field("mentions", STRING_LIST),
-        pa.field("hashtags", STRING_LIST),
-        pa.field("source_company", pa.string()),
-        pa.field("source_line", pa.int64()),
-        pa.field("source_item", pa.string()),
-    ]
+    [pa.field("seq", pa.int64()), pa.field("handle", pa.string()), pa.field("pseudonymised", pa.bool_())]
+    + [f.with_nullable(True) for f in POST_SCHEMA if f.name not in _NOT_STAGED]
 )
 
 STAGING_ACCOUNT_SCHEMA = pa.schema(
@@ -175,36 +153,21 @@ class Normaliser:
         hashtags = self._hashtags(col["text"])
         start = self.seq
         self.seq += n
-        return pa.Table.from_arrays(
-            [
-                pa.array(range(start, start + n), pa.int64()),
-                channel,
-                col["post_id"],
-                account_id,
-                handle,
-                mask,
-                role,
-                col["kind"],
-                col["parent_id"],
-                col["ref_id"],
-                col["conversation_id"],
-                col["created_at"],
-                col["text"],
-                col["likes"],
-                col["shares"],
-                col["comments"],
-                col["views"],
-                col["url"],
-                col["media_type"],
-                col["lang"],
-                mentions,
-                hashtags,
-                col["company"],
-                col["line"],
-                col["item"],
-            ],
-            schema=STAGING_POST_SCHEMA,
-        )
+        columns = {
+            **col,
+            "seq": pa.array(range(start, start + n), pa.int64()),
+            "channel": channel,
+            "account_id": account_id,
+            "handle": handle,
+            "pseudonymised": mask,
+            "platform_conversation_id": col["conversation_id"],
+            "source_company": col["company"],
+            "source_line": col["line"],
+            "source_item": col["item"],
+            "mentions": mentions,
+            "hashtags": hashtags,
+        }
+        return pa.Table.from_arrays([columns[f.name] for f in STAGING_POST_SCHEMA], schema=STAGING_POST_SCHEMA)
 
     def _mentions(self, channel: pa.Array, text: pa.Array, keys: pa.Array) -> pa.Array:
         """@-mentioned handles, lower-case; consumers' pseudonymised like their accounts."""
