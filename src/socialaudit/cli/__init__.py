@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from .audit import audit
 from .bench import bench_app
 from .companies import companies
 from .demo import demo
@@ -24,6 +25,7 @@ app = typer.Typer(
 
 app.command()(demo)
 app.command()(ingest)
+app.command()(audit)
 app.command()(quarantine)
 app.command()(imports)
 app.command()(companies)

@@ -1,0 +1,1 @@
+"""Audit metrics: the operational definitions computed over the store."""

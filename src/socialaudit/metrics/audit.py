@@ -1,0 +1,241 @@
+"""The audit: every metric for every company and channel, the findings and the ranking.
+
+:func:`run_audit` reads the store through Ibis and returns an :class:`AuditResult`;
+:func:`write_audit` writes it as ``companies.parquet``, ``responses.parquet``,
+``findings.csv``, ``industries.csv`` and ``summary.json``.  The cohort is every company
+with at least one post (its own or a consumer's to it) in the audited period.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import ibis
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .. import __version__
+from .actionable import ActionableRule, default_rule
+from .config import AuditConfig
+from .engagement import ALL, brand_activity, response_metrics, sla_columns
+from .findings import Finding, cohort_findings
+from .influencers import influencer_accounts, influencer_engagement
+from .ranking import LEVELS, Ranking, industry_key, rank_industries
+from .responses import RESPONSE_COLUMNS, add_business_seconds, calendars_for, inbound_posts, responses
+from .score import components, score
+from .storytelling import storytelling_metrics
+
+KEYS = ["company_id", "channel"]
+
+
+@dataclass
+class AuditResult:
+    config: AuditConfig
+    rule: str
+    level: str
+    companies: pa.Table
+    responses: pa.Table
+    findings: list[Finding]
+    ranking: Ranking
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def company_rows(self) -> list[dict]:
+        return [r for r in self.companies.to_pylist() if r["channel"] == ALL]
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._last, 3)
+        self._last = now
+
+
+def run_audit(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None,
+              rule: ActionableRule | None = None, level: str = "study-a") -> AuditResult:
+    """Compute the audit of the store behind ``con`` (read-only use)."""
+    config = config or AuditConfig()
+    if level not in LEVELS:
+        raise ValueError(f"unknown industry level {level!r} (one of {', '.join(LEVELS)})")
+    rule = rule or default_rule()
+    timer = _Timer()
+    backend = ibis.duckdb.from_connection(con)
+    posts = backend.table("posts")
+    accounts = backend.table("accounts")
+    companies = backend.table("companies").to_pyarrow()
+
+    inbound = inbound_posts(posts, rule, config)
+    resp = responses(posts, inbound, config).to_pyarrow()
+    resp = add_business_seconds(resp, calendars_for(companies))
+    timer.lap("responses")
+
+    resp_table = ibis.memtable(resp)
+    parts = [
+        response_metrics(resp_table, config).to_pyarrow(),
+        brand_activity(posts, config).to_pyarrow(),
+        influencer_engagement(posts, influencer_accounts(posts, accounts, config), config).to_pyarrow(),
+        storytelling_metrics(posts, config),
+    ]
+    timer.lap("metrics")
+
+    table = _merge(parts, companies)
+    rows = _score(table.to_pylist(), config)
+    company_table = pa.Table.from_pylist(rows)
+    timer.lap("score")
+
+    overall = [r for r in rows if r["channel"] == ALL]
+    findings = cohort_findings(_flags(overall, rows, config), config.bootstrap_samples, config.confidence,
+                               config.seed)
+    by_industry: dict[str, list[float]] = {}
+    for r in overall:
+        key = industry_key(r["industry"], level)
+        if key is not None and r["engagement_score"] is not None:
+            by_industry.setdefault(key, []).append(r["engagement_score"])
+    ranking = rank_industries(by_industry, config.bootstrap_samples, config.confidence, config.seed, level,
+                              config.ranking_min_companies)
+    timer.lap("findings")
+    return AuditResult(config, rule.name, level, company_table, resp, findings, ranking, timer.seconds)
+
+
+#: Counts and flags that are 0 / false, not unknown, where a company has no rows of a kind
+#: (no brand posts on a channel: no interactions; no consumer posts: no inbound).
+_ZERO_WHEN_ABSENT = ("inbound", "actionable", "questions", "complaints", "responded", "actionable_responded",
+                     "questions_answered", "weeks_actionable", "weeks_answered", "brand_posts", "interactions",
+                     "shares_of_consumers", "own_posts", "influencers_engaged", "cross_channel_influencers",
+                     "top_level_posts", "storytelling_posts", "series_posts", "series_weeks")
+_FALSE_WHEN_ABSENT = ("ever_responded", "regular", "broadcast_only", "ever_interacted", "storytelling_effective")
+
+
+def _merge(parts: list[pa.Table], companies: pa.Table) -> pa.Table:
+    """Outer-join the metric tables on (company, channel); add the company's name and industry."""
+    keys = pa.concat_tables([p.select(KEYS).cast(pa.schema([("company_id", pa.string()), ("channel", pa.string())]))
+                             for p in parts]).group_by(KEYS).aggregate([])
+    merged = keys
+    for part in parts:
+        merged = merged.join(part, keys=KEYS, join_type="left outer")
+    for name in _ZERO_WHEN_ABSENT:
+        i = merged.schema.get_field_index(name)
+        merged = merged.set_column(i, name, pc.fill_null(merged.column(name).cast(pa.int64()), 0))
+    for name in _FALSE_WHEN_ABSENT:
+        i = merged.schema.get_field_index(name)
+        merged = merged.set_column(i, name, pc.fill_null(merged.column(name), False))
+    info = companies.select(["company_id", "name", "industry", "country"])
+    merged = merged.join(info, keys="company_id", join_type="left outer")
+    return merged.sort_by([("company_id", "ascending"), ("channel", "ascending")])
+
+
+def _score(rows: list[dict], config: AuditConfig) -> list[dict]:
+    sla = sla_columns(config)
+    by_company: dict[str, list[dict]] = {}
+    for r in rows:
+        by_company.setdefault(r["company_id"], []).append(r)
+    out = []
+    for company, group in by_company.items():
+        channels = [r for r in group if r["channel"] != ALL]
+        overall = next((r for r in group if r["channel"] == ALL), None)
+        if overall is None:
+            continue
+        overall["regular_across_channels"] = _regular_across(channels, config)
+        for r in channels:
+            r["regular_across_channels"] = None
+        for r in group:
+            parts = components(r, sla, channels if r["channel"] == ALL else None)
+            for name, value in parts.items():
+                r[f"score_{name}"] = value
+            r["engagement_score"] = score(parts, config.score_weights)
+            out.append(_ordered(r, sla))
+    return out
+
+
+def _regular_across(channels: list[dict], config: AuditConfig) -> bool:
+    """Regular on every channel with actionable inbound, and on enough channels."""
+    with_inbound = [r for r in channels if (r.get("actionable") or 0) > 0]
+    return (len(with_inbound) >= config.regular_min_channels
+            and all(r.get("regular") for r in with_inbound))
+
+
+def _flags(overall: list[dict], rows: list[dict], config: AuditConfig) -> dict[str, np.ndarray]:
+    return {
+        "broadcast_only": np.array([bool(r.get("broadcast_only")) for r in overall]),
+        "no_cross_channel_influencers": np.array([not (r.get("cross_channel_influencers") or 0) for r in overall]),
+        "effective_storytelling": np.array([bool(r.get("storytelling_effective")) for r in overall]),
+        "regular_across_channels": np.array([bool(r.get("regular_across_channels")) for r in overall]),
+        "ever_responded": np.array([bool(r.get("ever_responded")) or bool(r.get("ever_interacted"))
+                                    for r in overall]),
+    }
+
+
+_FIRST = ["company_id", "name", "industry", "country", "channel", "engagement_score"]
+
+
+def _ordered(row: dict, sla: list[str]) -> dict:
+    out = {k: row.get(k) for k in _FIRST}
+    out.update({k: v for k, v in row.items() if k not in out})
+    return out
+
+
+def write_audit(result: AuditResult, out: Path) -> list[Path]:
+    """Write the audit's files into ``out`` (created if missing); returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    path = out / "companies.parquet"
+    pq.write_table(result.companies, path)
+    written.append(path)
+    resp = result.responses
+    ordered = list(RESPONSE_COLUMNS) + [c for c in resp.column_names if c not in RESPONSE_COLUMNS]
+    path = out / "responses.parquet"
+    pq.write_table(resp.select(ordered), path)
+    written.append(path)
+    path = out / "findings.csv"
+    _write_csv(path, [f.as_row() for f in result.findings])
+    written.append(path)
+    path = out / "industries.csv"
+    ranked = sum(1 for r in result.ranking.industries if r.rank is not None)
+    _write_csv(path, [r.as_row(ranked) for r in result.ranking.industries])
+    written.append(path)
+    path = out / "summary.json"
+    path.write_text(json.dumps(summary(result), indent=2, default=str) + "\n", encoding="utf-8")
+    written.append(path)
+    return written
+
+
+def summary(result: AuditResult) -> dict:
+    resp = result.responses
+    overall = result.company_rows()
+    r = result.ranking
+    return {
+        "socialaudit": __version__,
+        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "actionable_rule": result.rule,
+        "industry_level": result.level,
+        "companies": len(overall),
+        "inbound_posts": resp.num_rows,
+        "responded": int(np.sum(resp.column("responded").to_numpy(zero_copy_only=False))) if resp.num_rows else 0,
+        "rank_correlation_with_study_a": {
+            "industries_compared": r.compared, "spearman": r.spearman, "spearman_p": r.spearman_p,
+            "spearman_ci": r.spearman_ci, "kendall": r.kendall, "kendall_p": r.kendall_p,
+        },
+        "seconds": result.seconds,
+        "config": json.loads(result.config.model_dump_json()),
+    }
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        if not rows:
+            fh.write("")
+            return
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,0 +1,109 @@
+"""The per-inbound table: was each consumer post answered, by whom, how fast.
+
+Inbound = a consumer post that belongs to a company (a mention, a reply to its post, a
+comment on its page).  Its response is the **first post by the same company, on the same
+channel, in the same conversation, strictly after it and within the response window**.
+Replies from another brand, replies before the inbound post, replies after the window and
+replies on another channel therefore do not count; each inbound post of a conversation
+with several gets its own first response.
+
+The join and the aggregation are Ibis expressions (they run on DuckDB here and on any
+Ibis backend); business-hours durations need each company's calendar (time zone, opening
+hours, holidays) and are added by :func:`add_business_seconds` on the materialised rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .actionable import ActionableRule
+from .calendar import BusinessCalendar
+from .config import AuditConfig
+
+RESPONSE_COLUMNS = ("post_id", "company", "channel", "responded", "first_response_id", "response_seconds",
+                    "business_seconds")
+
+
+def in_period(posts: ir.Table, config: AuditConfig) -> ir.Table:
+    if config.since is not None:
+        posts = posts.filter(posts.created_at >= config.since)
+    if config.until is not None:
+        posts = posts.filter(posts.created_at < config.until)
+    return posts
+
+
+def inbound_posts(posts: ir.Table, rule: ActionableRule, config: AuditConfig) -> ir.Table:
+    """Consumer posts addressed to a company, in the audited period, with actionable flags."""
+    inbound = in_period(posts, config).filter((posts.author_role == "consumer") & posts.company_id.notnull())
+    return rule.flag(inbound.select("channel", "post_id", "company_id", "conversation_id", "created_at", "text",
+                                    "account_id", "kind"))
+
+
+def responses(posts: ir.Table, inbound: ir.Table, config: AuditConfig) -> ir.Table:
+    """One row per inbound post: first response id and time (wall clock), if any."""
+    brand = posts.filter(posts.author_role == "brand").select(
+        b_channel=posts.channel, b_conversation=posts.conversation_id, b_company=posts.company_id,
+        b_post_id=posts.post_id, b_at=posts.created_at)
+    window = ibis.interval(seconds=int(round(config.window_seconds)))
+    joined = inbound.left_join(
+        brand,
+        [inbound.channel == brand.b_channel,
+         inbound.conversation_id == brand.b_conversation,
+         inbound.company_id == brand.b_company,
+         brand.b_at > inbound.created_at,
+         brand.b_at <= inbound.created_at + window],
+    )
+    first = joined.group_by(["channel", "post_id"]).aggregate(
+        first_response_at=joined.b_at.min(),
+        first_response_id=joined.b_post_id.argmin(joined.b_at),
+    )
+    out = inbound.join(first, ["channel", "post_id"])
+    return out.select(
+        "post_id", "channel", company=out.company_id, created_at=out.created_at,
+        week=out.created_at.truncate("W"), question=out.question, complaint=out.complaint,
+        actionable=out.actionable, responded=out.first_response_at.notnull(),
+        first_response_id=out.first_response_id, first_response_at=out.first_response_at,
+        response_seconds=(out.first_response_at.epoch_seconds() - out.created_at.epoch_seconds()).cast("float64"),
+        account_id=out.account_id,
+    )
+
+
+def add_business_seconds(table: pa.Table, calendars: dict[str, BusinessCalendar]) -> pa.Table:
+    """Append ``business_seconds``: the response time counted in the company's opening hours."""
+    n = table.num_rows
+    result = np.full(n, np.nan)
+    if n:
+        companies = table.column("company").to_numpy(zero_copy_only=False)
+        start = _epoch(table.column("created_at"))
+        end = _epoch(table.column("first_response_at"))
+        for company in np.unique(companies):
+            calendar = calendars.get(company)
+            if calendar is None:
+                continue
+            rows = np.flatnonzero((companies == company) & ~np.isnan(end))
+            if len(rows):
+                result[rows] = calendar.seconds_between(start[rows], end[rows])
+    return table.append_column("business_seconds", pa.array(result, mask=np.isnan(result)))
+
+
+def _epoch(column: pa.ChunkedArray) -> np.ndarray:
+    seconds = pc.divide(pc.cast(pc.cast(column, pa.timestamp("us", tz="UTC")), pa.int64()), 1_000_000.0)
+    return seconds.to_numpy(zero_copy_only=False).astype(np.float64)
+
+
+def calendars_for(companies: pa.Table) -> dict[str, BusinessCalendar]:
+    """One calendar per company from the ``companies`` table (timezone, hours, holidays)."""
+    out = {}
+    for row in companies.select(["company_id", "timezone", "business_hours", "holidays"]).to_pylist():
+        out[row["company_id"]] = BusinessCalendar.from_store(row["timezone"], row["business_hours"], row["holidays"])
+    return out
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
