@@ -26,8 +26,10 @@ test: install-test
 	mkdir -p build
 	$(BIN)/python -m pytest --junitxml=build/test-results.xml
 
-bench: install
+bench: $(BIN)/python
+	$(PIP) install --quiet -e '.[bench]'
 	$(BIN)/socialaudit bench ingest
+	$(BIN)/socialaudit bench audit
 
 clean:
 	rm -rf build .pytest_cache

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..bench import ingest_bench
+from ..bench import audit_bench, ingest_bench
 from .common import console, err_console, handle_errors
 
 bench_app = typer.Typer(help="Benchmarks (figures in BENCHMARKS.md); synthetic data, for performance only.",
@@ -24,3 +24,23 @@ def ingest(
     """Ingest throughput (rows/s) and peak memory, against a plain duckdb read_csv of the same file."""
     summary = ingest_bench.run(rows, workdir, repeats, log=lambda m: err_console.print(m, highlight=False))
     console.print(ingest_bench.markdown(summary, repeats), markup=False)
+
+
+@bench_app.command("audit")
+@handle_errors
+def audit(
+    posts: Annotated[int, typer.Option(help="Posts in the generated cohort.", min=10_000)] = 3_000_000,
+    repeats: Annotated[int, typer.Option(help="Runs of each task (the median is reported).", min=1)] = 3,
+    workdir: Annotated[Path, typer.Option(help="Where the generated store goes.")] = Path("benchmarks/work"),
+) -> None:
+    """Audit time and peak memory on a generated cohort, against the same metrics in pandas
+    (needs pandas: pip install 'socialaudit[bench]')."""
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        from ..errors import SocialAuditError
+
+        raise SocialAuditError("the audit benchmark needs pandas for its baseline: "
+                               "pip install 'socialaudit[bench]'") from None
+    summary = audit_bench.run(posts, workdir, repeats, log=lambda m: err_console.print(m, highlight=False))
+    console.print(audit_bench.markdown(summary, repeats), markup=False)

@@ -10,9 +10,12 @@ import typer
 from rich.table import Table
 
 from ..errors import SocialAuditError
+from ..metrics.audit import run_audit, write_audit
+from ..metrics.config import AuditConfig
 from ..report.summary import write_summary
 from ..store import Store, import_file
 from ..store.overview import store_overview
+from .audit import print_audit
 from .common import console, escape, file_progress, handle_errors
 from .ingest import load_into, print_reports
 
@@ -40,8 +43,8 @@ def demo(
 ) -> None:
     """Audit the bundled real sample (5,000 customer-care tweets, 76 brands) and write the report.
 
-    Builds a fresh store in OUT, loads the company registry, imports the sample, and writes
-    OUT/report.html.
+    Builds a fresh store in OUT, loads the company registry, imports the sample, audits it
+    (OUT/audit/) and writes OUT/report.html.
     """
     data_dir = data or find_data_dir()
     out.mkdir(parents=True, exist_ok=True)
@@ -55,12 +58,18 @@ def demo(
             report = import_file(store, sample, "twcs", progress=progress)
         print_reports([report], db)
         overview = store_overview(store.con)
-        html = write_summary(store.con, out / "report.html", title="socialaudit demo: TWCS customer-care sample")
+        result = run_audit(store.con, AuditConfig())
+        write_audit(result, out / "audit")
+        html = write_summary(store.con, out / "report.html", title="socialaudit demo: TWCS customer-care sample",
+                             audit=result)
     table = Table(title="The sample", title_justify="left", show_header=False)
     table.add_row("companies", f"{overview.companies} ({overview.registered_companies} from the registry)")
     table.add_row("posts", f"{overview.posts:,} ({overview.consumer_posts:,} consumer, {overview.brand_posts:,} brand)")
     table.add_row("conversations", f"{overview.conversations:,}")
     table.add_row("period", f"{overview.first_post} to {overview.last_post}")
     console.print(table)
+    print_audit(result)
+    console.print(f"Audit tables in {escape((out / 'audit').resolve())} (companies.parquet, responses.parquet, "
+                  "findings.csv, industries.csv, summary.json)")
     console.print(f"Report written to [bold]{escape(html.resolve())}[/]")
     console.print(f"Store: {escape(db.resolve())} (explore with `socialaudit companies --db {escape(db)}`)")

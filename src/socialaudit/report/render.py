@@ -23,6 +23,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["thousands"] = lambda n: "–" if n is None else f"{n:,}"
+    env.globals["pct"] = lambda x: "–" if x is None else f"{100 * x:.0f}%"
     env.globals["stylesheet"] = files("socialaudit.report").joinpath("templates/report.css").read_text()
     return env
 

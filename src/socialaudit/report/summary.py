@@ -12,18 +12,24 @@ from pathlib import Path
 import duckdb
 
 from .. import __version__
+from ..metrics.audit import AuditResult
 from ..store.overview import company_inventory, quarantine_sample, store_overview
 from .render import render
 
 
-def write_summary(con: duckdb.DuckDBPyConnection, out: Path, title: str = "socialaudit: store summary") -> Path:
-    """Render the summary of the store behind ``con`` to ``out`` (an HTML file)."""
+def write_summary(con: duckdb.DuckDBPyConnection, out: Path, title: str = "socialaudit: store summary",
+                  audit: AuditResult | None = None) -> Path:
+    """Render the summary of the store behind ``con`` to ``out`` (an HTML file).
+
+    With an ``audit``, the report adds Study A's findings and the industry ranking.
+    """
     html = render(
         "summary.html.j2",
         title=title,
         overview=store_overview(con),
         companies=company_inventory(con),
         quarantine=quarantine_sample(con),
+        audit=audit,
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
     )

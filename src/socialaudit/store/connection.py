@@ -43,6 +43,7 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: not a socialaudit store ({exc})") from exc
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")  # our own progress bars, on a terminal only
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         # Row order in a table carries no meaning here (every read orders explicitly), and
         # keeping it makes DuckDB serialise joins into inserts: 3x slower staging.
