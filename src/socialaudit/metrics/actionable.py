@@ -15,14 +15,17 @@ import ibis.expr.types as ir
 
 #: "?" ending a sentence, not inside a URL's query string.
 QUESTION_MARK = r"\?+(\s|$|[)\]\"'!.,])"
-#: Interrogative openings, after any leading @handles (EN, DE).  "is/are/has" are left out:
-#: after a handle they are mostly statements about the brand ("@acme is the worst").
+#: Interrogative openings, after any leading @handles (EN, DE): question words, and
+#: auxiliaries only with a subject ("do you", "can I", "kann man"), so that "Do not ...",
+#: "Will never ..." or "Was ..." (English past tense) are not taken for questions.
 QUESTION_OPENING = (
     r"^\s*(\.?@[a-z0-9_.]+\s+)*("
-    r"how|why|what|when|where|who|which|whose|can|could|would|will|do|does|did|should|shall|"
-    r"any( ?one| ?body)|is there|are there|"
-    r"wie|warum|wieso|weshalb|was|wann|wo|woher|wohin|wer|welche[rsmn]?|kann|kannst|können|könnt|"
-    r"ist|sind|gibt es|habt ihr|hat|haben|muss|müssen|darf|dürfen|soll|sollte"
+    r"how|why|what|when|where|who|which|whose|any( ?one| ?body)|is there|are there|"
+    r"(can|could|would|will|do|does|did|should|shall|is|are|has|have) "
+    r"(you|u|i|we|they|someone|somebody|anyone|it|this|that|my|your|there)|"
+    r"wie|warum|wieso|weshalb|wann|wo|woher|wohin|wer|welche[rsmn]?|gibt es|"
+    r"(kann|kannst|können|könnt|ist|sind|habt|hat|haben|muss|müssen|darf|dürfen|soll|sollte|wird|werde) "
+    r"(ich|man|ihr|sie|es|das|mein|meine|jemand)"
     r")\b"
 )
 COMPLAINT_CUES = (

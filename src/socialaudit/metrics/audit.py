@@ -24,12 +24,18 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from .actionable import ActionableRule, default_rule
-from .config import AuditConfig
+from .config import DEFAULT_WEIGHTS, AuditConfig
 from .engagement import ALL, brand_activity, response_metrics, sla_columns
 from .findings import Finding, cohort_findings
 from .influencers import influencer_accounts, influencer_engagement
 from .ranking import LEVELS, Ranking, industry_key, rank_industries
-from .responses import RESPONSE_COLUMNS, add_business_seconds, calendars_for, inbound_posts, responses
+from .responses import (
+    RESPONSE_COLUMNS,
+    add_business_seconds,
+    calendars_for,
+    inbound_posts,
+    responses,
+)
 from .score import components, score
 from .storytelling import storytelling_metrics
 
@@ -80,18 +86,25 @@ def run_audit(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None,
     resp = add_business_seconds(resp, calendars_for(companies))
     timer.lap("responses")
 
-    resp_table = ibis.memtable(resp)
+    # Registered in the audit's own connection (not an Ibis memtable, which runs on a separate
+    # in-memory backend and copies the rows there).
+    con.register("audit_responses", resp)
+    resp_table = backend.table("audit_responses")
     parts = [
         response_metrics(resp_table, config).to_pyarrow(),
         brand_activity(posts, config).to_pyarrow(),
         influencer_engagement(posts, influencer_accounts(posts, accounts, config), config).to_pyarrow(),
         storytelling_metrics(posts, config),
     ]
+    con.unregister("audit_responses")
     timer.lap("metrics")
 
     table = _merge(parts, companies)
     rows = _score(table.to_pylist(), config)
-    company_table = pa.Table.from_pylist(rows)
+    # With the schema of the merged table: inferred from the rows, an empty cohort gave a table
+    # without any column, and a column that is null on every row (no company with a country,
+    # no lift anywhere) was written with Arrow's null type instead of its own.
+    company_table = pa.Table.from_pylist(rows, schema=_company_schema(table))
     timer.lap("score")
 
     overall = [r for r in rows if r["channel"] == ALL]
@@ -156,6 +169,17 @@ def _score(rows: list[dict], config: AuditConfig) -> list[dict]:
             r["engagement_score"] = score(parts, config.score_weights)
             out.append(_ordered(r, sla))
     return out
+
+
+def _company_schema(merged: pa.Table) -> pa.Schema:
+    """The columns of ``companies`` in the order :func:`_ordered` gives them."""
+    added = [pa.field("regular_across_channels", pa.bool_())] + [
+        pa.field(f"score_{name}", pa.float64()) for name in DEFAULT_WEIGHTS] + [
+        pa.field("engagement_score", pa.float64())]
+    fields = {f.name: f for f in merged.schema}
+    fields.update({f.name: f for f in added})
+    names = _FIRST + [n for n in fields if n not in _FIRST]
+    return pa.schema([fields[n] for n in names])
 
 
 def _regular_across(channels: list[dict], config: AuditConfig) -> bool:

@@ -2,7 +2,9 @@
 
 An influencer is a consumer account with at least ``influencer_min_followers`` followers, or
 in the top ``influencer_top_share`` of the cohort's consumers by followers or by the
-engagement their posts received.  A company *engages* an influencer when one of its posts
+engagement their posts received (it and the accounts at least as large make up at most
+that share: ties are all in or all out, and a cohort of fewer than 100 accounts has no top
+1 %).  A company *engages* an influencer when one of its posts
 replies to, shares or quotes the influencer's post or @-mentions the influencer.
 
 Identity across channels: the registry's declared links (``identity_links``) first, else
@@ -23,22 +25,46 @@ from .responses import in_period
 def influencer_accounts(posts: ir.Table, accounts: ir.Table, config: AuditConfig) -> ir.Table:
     """(channel, account_id, handle, identity, followers, engagement) of every influencer."""
     consumer_accounts = accounts.filter(accounts.company_id.isnull())
-    engagement = posts.filter(posts.author_role == "consumer").group_by(["channel", "account_id"]).aggregate(
-        engagement=(posts.likes.fill_null(0) + posts.shares.fill_null(0) + posts.comments.fill_null(0)).sum())
+    consumer_posts = posts.filter(posts.author_role == "consumer")
+    counts = [consumer_posts.likes, consumer_posts.shares, consumer_posts.comments]
+    measured = counts[0].notnull() | counts[1].notnull() | counts[2].notnull()
+    # null, not 0, for an account none of whose posts carries counts: it cannot be ranked
+    engagement = consumer_posts.group_by(["channel", "account_id"]).aggregate(
+        engagement=ibis.ifelse(measured, sum(c.fill_null(0) for c in counts), ibis.null()).sum())
     acc = consumer_accounts.left_join(engagement, ["channel", "account_id"]).select(
-        *consumer_accounts.columns, engagement=engagement.engagement.fill_null(0))
-    q = 1 - config.influencer_top_share
-    followers_cut = acc.filter(acc.followers.notnull()).followers.quantile(q).as_scalar()
-    engagement_cut = acc.filter(acc.engagement > 0).engagement.quantile(q).as_scalar()
+        *consumer_accounts.columns, engagement=engagement.engagement)
+    top_followers = _in_top_share(acc, "followers", config.influencer_top_share)
+    top_engagement = _in_top_share(acc, "engagement", config.influencer_top_share)
+    acc = acc.left_join(top_followers, ["channel", "account_id"]).select(
+        *acc.columns, top_followers=top_followers.top)
+    acc = acc.left_join(top_engagement, ["channel", "account_id"]).select(
+        *acc.columns, top_engagement=top_engagement.top)
     is_influencer = (
         (acc.followers >= config.influencer_min_followers).fill_null(False)
-        | ((acc.followers >= followers_cut) & (acc.followers > 0)).fill_null(False)
-        | ((acc.engagement >= engagement_cut) & (acc.engagement > 0)).fill_null(False)
+        | acc.top_followers.fill_null(False)
+        | acc.top_engagement.fill_null(False)
     )
     identity = acc.identity.fill_null(ibis.literal("handle:") + acc.handle.lower()).fill_null(
         acc.channel + ibis.literal(":") + acc.account_id)
-    return acc.filter(is_influencer).select("channel", "account_id", "handle", "followers", "engagement",
-                                             identity=identity)
+    return acc.filter(is_influencer).select("channel", "account_id", "handle", "followers",
+                                             engagement=acc.engagement.fill_null(0), identity=identity)
+
+
+def _in_top_share(acc: ir.Table, column: str, share: float) -> ir.Table:
+    """(channel, account_id, top): whether an account is in the top ``share`` of the accounts
+    whose ``column`` is known, counting ties (and with a positive value).
+
+    An account is in the top 1 % when it and every account at least as large make up at most
+    1 % of the accounts (cume_dist over the descending order).  The earlier rule, ">= the 99th
+    percentile", made every account an influencer when all were tied (10 fans with 500
+    followers each), and always the largest account of a small cohort (5 fans, 1 % of which
+    is no account at all).
+    """
+    known = acc.filter(acc[column].notnull())
+    ranked = known.mutate(_top_dist=ibis.cume_dist().over(order_by=ibis.desc(known[column])))
+    # 1e-9: cume_dist is a ratio of counts; k / n == share must count as inside
+    return ranked.select("channel", "account_id",
+                         top=(ranked._top_dist <= share + 1e-9) & (ranked[column] > 0))
 
 
 def influencer_engagement(posts: ir.Table, influencers: ir.Table, config: AuditConfig) -> ir.Table:
@@ -56,7 +82,9 @@ def influencer_engagement(posts: ir.Table, influencers: ir.Table, config: AuditC
         return hit.select(company_id=hit.company_id, channel=hit.channel, identity=hit.i_identity)
 
     mentioned = brand.select("company_id", "channel", handle=brand.mentions.unnest())
-    by_mention = mentioned.join(inf, [mentioned.channel == inf.i_channel, mentioned.handle == inf.i_handle])
+    # mentions are stored lower-case; handles of unpseudonymised accounts keep their capitals
+    by_mention = mentioned.join(inf, [mentioned.channel == inf.i_channel,
+                                      mentioned.handle == inf.i_handle.lower()])
     by_mention = by_mention.select(company_id=by_mention.company_id, channel=by_mention.channel,
                                    identity=by_mention.i_identity)
     engaged = via("parent_id").union(via("ref_id")).union(by_mention).distinct()

@@ -1,7 +1,7 @@
 """The per-inbound table: was each consumer post answered, by whom, how fast.
 
 Inbound = a consumer post that belongs to a company (a mention, a reply to its post, a
-comment on its page).  Its response is the **first post by the same company, on the same
+comment on its page), not a plain share of one.  Its response is the **first post by the same company, on the same
 channel, in the same conversation, strictly after it and within the response window**.
 Replies from another brand, replies before the inbound post, replies after the window and
 replies on another channel therefore do not count; each inbound post of a conversation
@@ -13,8 +13,6 @@ hours, holidays) and are added by :func:`add_business_seconds` on the materialis
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import ibis
 import ibis.expr.types as ir
@@ -40,7 +38,11 @@ def in_period(posts: ir.Table, config: AuditConfig) -> ir.Table:
 
 def inbound_posts(posts: ir.Table, rule: ActionableRule, config: AuditConfig) -> ir.Table:
     """Consumer posts addressed to a company, in the audited period, with actionable flags."""
-    inbound = in_period(posts, config).filter((posts.author_role == "consumer") & posts.company_id.notnull())
+    # A plain share (a retweet, a repin) passes the brand's post on, it is not addressed to it:
+    # counting it made a consumer's retweet of "Questions? Ask us!" an unanswered question.
+    # Quotes stay: they carry the consumer's own words.
+    inbound = in_period(posts, config).filter((posts.author_role == "consumer") & posts.company_id.notnull()
+                                              & (posts.kind != "share").fill_null(True))
     return rule.flag(inbound.select("channel", "post_id", "company_id", "conversation_id", "created_at", "text",
                                     "account_id", "kind"))
 
@@ -59,10 +61,13 @@ def responses(posts: ir.Table, inbound: ir.Table, config: AuditConfig) -> ir.Tab
          brand.b_at > inbound.created_at,
          brand.b_at <= inbound.created_at + window],
     )
-    first = joined.group_by(["channel", "post_id"]).aggregate(
-        first_response_at=joined.b_at.min(),
-        first_response_id=joined.b_post_id.argmin(joined.b_at),
-    )
+    # The first reply by time, ties (two replies in the same second, e.g. a split reply) broken
+    # by the smaller post id: ``argmin(b_at)`` picked any of the tied ids, differently from run
+    # to run on a parallel backend, so ``first_response_id`` was not reproducible.
+    ranked = joined.mutate(_n=ibis.row_number().over(group_by=[joined.channel, joined.post_id],
+                                                    order_by=[joined.b_at, joined.b_post_id]))
+    ranked = ranked.filter(ranked._n == 0)
+    first = ranked.select("channel", "post_id", first_response_at=ranked.b_at, first_response_id=ranked.b_post_id)
     out = inbound.join(first, ["channel", "post_id"])
     return out.select(
         "post_id", "channel", company=out.company_id, created_at=out.created_at,
@@ -79,14 +84,19 @@ def add_business_seconds(table: pa.Table, calendars: dict[str, BusinessCalendar]
     n = table.num_rows
     result = np.full(n, np.nan)
     if n:
-        companies = table.column("company").to_numpy(zero_copy_only=False)
+        companies = table.column("company").to_numpy(zero_copy_only=False).astype(str)
         start = _epoch(table.column("created_at"))
         end = _epoch(table.column("first_response_at"))
-        for company in np.unique(companies):
+        order = np.argsort(companies, kind="stable")  # one sort, then each company is a slice
+        sorted_companies = companies[order]
+        names, firsts = np.unique(sorted_companies, return_index=True)
+        bounds = [*firsts[1:], n]
+        for company, lo, hi in zip(names, firsts, bounds):
             calendar = calendars.get(company)
             if calendar is None:
                 continue
-            rows = np.flatnonzero((companies == company) & ~np.isnan(end))
+            rows = order[lo:hi]
+            rows = rows[~np.isnan(end[rows])]
             if len(rows):
                 result[rows] = calendar.seconds_between(start[rows], end[rows])
     return table.append_column("business_seconds", pa.array(result, mask=np.isnan(result)))
@@ -103,7 +113,3 @@ def calendars_for(companies: pa.Table) -> dict[str, BusinessCalendar]:
     for row in companies.select(["company_id", "timezone", "business_hours", "holidays"]).to_pylist():
         out[row["company_id"]] = BusinessCalendar.from_store(row["timezone"], row["business_hours"], row["holidays"])
     return out
-
-
-def utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)

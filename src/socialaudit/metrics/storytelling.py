@@ -15,6 +15,8 @@ not measurable and storytelling is not shown to be effective.
 
 from __future__ import annotations
 
+import functools
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
@@ -24,14 +26,19 @@ from .config import AuditConfig
 from .engagement import ALL
 from .responses import in_period
 
+#: Narrative forms, EN/DE.  Deliberately specific: "24/7", dates or "here's how we can help"
+#: are not stories.
 NARRATIVE_CUES = (
-    r"behind the scenes|our story|the story of|true story|storytime|meet (our|the)|episode \d|chapter \d|"
-    r"part \d|\b\d+ ?/ ?\d+\b|journey|once upon|how we|"
-    r"hinter den kulissen|unsere geschichte|die geschichte|folge \d|teil \d|lernt? (unser|unsere)"
+    r"behind the scenes|our story|the story of|true story|storytime|meet (our|the) |"
+    r"episode \d|chapter \d|part \d+ of|\(\d+/\d+\)|once upon a time|"
+    r"hinter den kulissen|unsere geschichte|die geschichte (von|hinter)|folge \d|teil \d+ (von|unserer)|"
+    r"lernt? (unser|unsere) (team|mitarbeiter)"
 )
-#: Above this many posts per group the bootstrap distribution of a mean is normal to within
-#: a rounding error; the interval is then computed by the delta method, not by resampling.
-BOOTSTRAP_LIMIT = 20_000
+#: When both groups have at least this many posts, the bootstrap distribution of a ratio of
+#: means is normal to within a rounding error; the interval is then computed by the delta
+#: method instead of by resampling, which keeps audits of large cohorts fast.  A small group
+#: (three story posts among thousands) is always resampled.
+BOOTSTRAP_LIMIT = 200
 
 
 def own_posts(posts: ir.Table, config: AuditConfig) -> ir.Table:
@@ -73,26 +80,28 @@ def ratio_ci(story: np.ndarray, other: np.ndarray, samples: int, confidence: flo
              rng: np.random.Generator) -> tuple[float, float, float]:
     """Ratio of mean engagement (story / other) and its confidence interval.
 
-    Percentile bootstrap, resampling each group; for groups larger than
-    :data:`BOOTSTRAP_LIMIT` the delta-method normal interval (what the bootstrap converges to).
+    Percentile bootstrap, resampling each group; when both groups have at least
+    :data:`BOOTSTRAP_LIMIT` posts, the delta-method normal interval (what the bootstrap
+    converges to).  Resamples where both means are 0 have no ratio and are left out.
     """
     mean_s, mean_o = float(story.mean()), float(other.mean())
     if mean_o <= 0:
-        return (np.inf if mean_s > 0 else np.nan), np.nan, np.nan
+        # The other posts got no engagement at all, so every resample of them is 0 too: the
+        # ratio and both bounds are infinite when the stories got some (a lift beyond measure,
+        # which the earlier NaN bounds reported as "not effective"), undefined when they got none.
+        value = np.inf if mean_s > 0 else np.nan
+        return value, value, value
     ratio = mean_s / mean_o
     alpha = (1 - confidence) / 2
-    if len(story) + len(other) <= BOOTSTRAP_LIMIT:
+    if min(len(story), len(other)) < BOOTSTRAP_LIMIT:
         s = story[rng.integers(0, len(story), size=(samples, len(story)))].mean(axis=1)
         o = other[rng.integers(0, len(other), size=(samples, len(other)))].mean(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratios = np.where(o > 0, s / o, np.inf)
-        low, high = np.quantile(ratios, [alpha, 1 - alpha])
+            ratios = np.where(o > 0, s / o, np.where(s > 0, np.inf, np.nan))
+        low, high = np.nanquantile(ratios, [alpha, 1 - alpha])
         return ratio, float(low), float(high)
-    from scipy.stats import norm
-
     var = story.var(ddof=1) / len(story) / mean_o**2 + mean_s**2 * other.var(ddof=1) / len(other) / mean_o**4
-    z = norm.ppf(1 - alpha)
-    half = z * float(np.sqrt(var))
+    half = _z(confidence) * float(np.sqrt(var))
     return ratio, ratio - half, ratio + half
 
 
@@ -115,12 +124,13 @@ def storytelling_metrics(posts: ir.Table, config: AuditConfig) -> pa.Table:
                   "series_weeks": series_weeks,
                   "storytelling_lift": None, "lift_ci_low": None, "lift_ci_high": None}
         s, o = engagement[story & measured], engagement[~story & measured]
+        low = np.nan
         if len(s) >= 2 and len(o) >= 2:
             ratio, low, high = ratio_ci(s, o, config.bootstrap_samples, config.confidence, rng)
             record.update(storytelling_lift=_finite(ratio), lift_ci_low=_finite(low), lift_ci_high=_finite(high))
-        record["storytelling_effective"] = bool(
-            record["lift_ci_low"] is not None and record["lift_ci_low"] > 1
-            and series_weeks >= config.storytelling_series_weeks)
+        # on the bound itself: an infinite one (no engagement on the other posts) is written as
+        # null but is above 1; a NaN one (nothing measurable) is not
+        record["storytelling_effective"] = bool(low > 1 and series_weeks >= config.storytelling_series_weeks)
         out.append(record)
     return pa.Table.from_pylist(out, schema=STORYTELLING_SCHEMA)
 
@@ -133,21 +143,25 @@ STORYTELLING_SCHEMA = pa.schema([
 ])
 
 
+@functools.lru_cache(maxsize=8)
+def _z(confidence: float) -> float:
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - (1 - confidence) / 2))
+
+
 def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
 def _groups(companies: np.ndarray, channels: np.ndarray):
-    """(company, channel) and (company, 'all') groups as index arrays."""
+    """(company, channel) and (company, 'all') groups as index arrays (one sort, no row loop)."""
+    companies, channels = companies.astype(str), channels.astype(str)
     order = np.lexsort((channels, companies))
-    keys = list(zip(companies[order], channels[order]))
-    start = 0
-    for i in range(1, len(order) + 1):
-        if i == len(order) or keys[i] != keys[start]:
-            yield keys[start], order[start:i]
-            start = i
-    start = 0
-    for i in range(1, len(order) + 1):
-        if i == len(order) or keys[i][0] != keys[start][0]:
-            yield (keys[start][0], ALL), order[start:i]
-            start = i
+    c, h = companies[order], channels[order]
+    for starts, with_channel in ((np.flatnonzero((c[1:] != c[:-1]) | (h[1:] != h[:-1])) + 1, True),
+                                 (np.flatnonzero(c[1:] != c[:-1]) + 1, False)):
+        edges = [0, *starts.tolist(), len(order)]
+        for lo, hi in zip(edges, edges[1:]):
+            if hi > lo:
+                yield (c[lo], h[lo] if with_channel else ALL), order[lo:hi]
