@@ -93,10 +93,12 @@ def run_audit(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None,
     parts = [
         response_metrics(resp_table, config).to_pyarrow(),
         brand_activity(posts, config).to_pyarrow(),
-        influencer_engagement(posts, influencer_accounts(posts, accounts, config), config).to_pyarrow(),
+        influencer_engagement(posts, _materialised(backend, con, "audit_influencers",
+                                                   influencer_accounts(posts, accounts, config)), config).to_pyarrow(),
         storytelling_metrics(posts, config),
     ]
     con.unregister("audit_responses")
+    con.unregister("audit_influencers")
     timer.lap("metrics")
 
     table = _merge(parts, companies)
@@ -128,6 +130,14 @@ _ZERO_WHEN_ABSENT = ("inbound", "actionable", "questions", "complaints", "respon
                      "shares_of_consumers", "own_posts", "influencers_engaged", "cross_channel_influencers",
                      "top_level_posts", "storytelling_posts", "series_posts", "series_weeks")
 _FALSE_WHEN_ABSENT = ("ever_responded", "regular", "broadcast_only", "ever_interacted", "storytelling_effective")
+
+
+def _materialised(backend, con: duckdb.DuckDBPyConnection, name: str, expr) -> ibis.Table:
+    """Compute ``expr`` once and register its rows: an expression used several times in a
+    query (influencers are matched by replies, shares and mentions) is otherwise recomputed
+    at each use."""
+    con.register(name, expr.to_pyarrow())
+    return backend.table(name)
 
 
 def _merge(parts: list[pa.Table], companies: pa.Table) -> pa.Table:

@@ -62,12 +62,12 @@ def responses(posts: ir.Table, inbound: ir.Table, config: AuditConfig) -> ir.Tab
          brand.b_at <= inbound.created_at + window],
     )
     # The first reply by time, ties (two replies in the same second, e.g. a split reply) broken
-    # by the smaller post id: ``argmin(b_at)`` picked any of the tied ids, differently from run
-    # to run on a parallel backend, so ``first_response_id`` was not reproducible.
-    ranked = joined.mutate(_n=ibis.row_number().over(group_by=[joined.channel, joined.post_id],
-                                                    order_by=[joined.b_at, joined.b_post_id]))
-    ranked = ranked.filter(ranked._n == 0)
-    first = ranked.select("channel", "post_id", first_response_at=ranked.b_at, first_response_id=ranked.b_post_id)
+    # by the smaller post id: ``argmin(b_at)`` alone picked any of the tied ids, differently
+    # from run to run on a parallel backend.  The (time, id) key orders lexicographically.
+    first = joined.group_by(["channel", "post_id"]).aggregate(
+        first_response_at=joined.b_at.min(),
+        first_response_id=joined.b_post_id.argmin(ibis.struct({"t": joined.b_at, "id": joined.b_post_id})),
+    )
     out = inbound.join(first, ["channel", "post_id"])
     return out.select(
         "post_id", "channel", company=out.company_id, created_at=out.created_at,
@@ -108,8 +108,16 @@ def _epoch(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def calendars_for(companies: pa.Table) -> dict[str, BusinessCalendar]:
-    """One calendar per company from the ``companies`` table (timezone, hours, holidays)."""
+    """A calendar per company from the ``companies`` table (timezone, hours, holidays).
+
+    Companies with the same time zone, hours and holidays share one calendar object, so its
+    opening intervals are built once for all of them.
+    """
+    shared: dict[tuple, BusinessCalendar] = {}
     out = {}
     for row in companies.select(["company_id", "timezone", "business_hours", "holidays"]).to_pylist():
-        out[row["company_id"]] = BusinessCalendar.from_store(row["timezone"], row["business_hours"], row["holidays"])
+        key = (row["timezone"], row["business_hours"], row["holidays"])
+        if key not in shared:
+            shared[key] = BusinessCalendar.from_store(*key)
+        out[row["company_id"]] = shared[key]
     return out

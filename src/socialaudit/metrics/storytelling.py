@@ -21,6 +21,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .config import AuditConfig
 from .engagement import ALL
@@ -80,9 +81,9 @@ def ratio_ci(story: np.ndarray, other: np.ndarray, samples: int, confidence: flo
              rng: np.random.Generator) -> tuple[float, float, float]:
     """Ratio of mean engagement (story / other) and its confidence interval.
 
-    Percentile bootstrap, resampling each group; when both groups have at least
-    :data:`BOOTSTRAP_LIMIT` posts, the delta-method normal interval (what the bootstrap
-    converges to).  Resamples where both means are 0 have no ratio and are left out.
+    Percentile bootstrap of the two groups' means (see :func:`_resampled_means`); when both
+    groups have at least :data:`BOOTSTRAP_LIMIT` posts, the delta-method normal interval (what
+    the bootstrap converges to).  Resamples where both means are 0 have no ratio and are left out.
     """
     mean_s, mean_o = float(story.mean()), float(other.mean())
     if mean_o <= 0:
@@ -94,8 +95,7 @@ def ratio_ci(story: np.ndarray, other: np.ndarray, samples: int, confidence: flo
     ratio = mean_s / mean_o
     alpha = (1 - confidence) / 2
     if min(len(story), len(other)) < BOOTSTRAP_LIMIT:
-        s = story[rng.integers(0, len(story), size=(samples, len(story)))].mean(axis=1)
-        o = other[rng.integers(0, len(other), size=(samples, len(other)))].mean(axis=1)
+        s, o = _resampled_means(story, samples, rng), _resampled_means(other, samples, rng)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratios = np.where(o > 0, s / o, np.where(s > 0, np.inf, np.nan))
         low, high = np.nanquantile(ratios, [alpha, 1 - alpha])
@@ -105,15 +105,29 @@ def ratio_ci(story: np.ndarray, other: np.ndarray, samples: int, confidence: flo
     return ratio, ratio - half, ratio + half
 
 
+def _resampled_means(values: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Means of bootstrap resamples of ``values``.
+
+    A group of at least :data:`BOOTSTRAP_LIMIT` values has normally distributed resampled
+    means (central limit theorem), so they are drawn from that normal directly instead of
+    resampling thousands of values thousands of times; small groups are resampled.
+    """
+    n = len(values)
+    if n >= BOOTSTRAP_LIMIT:
+        return rng.normal(values.mean(), values.std() / np.sqrt(n), samples)
+    return values[rng.integers(0, n, size=(samples, n))].mean(axis=1)
+
+
 def storytelling_metrics(posts: ir.Table, config: AuditConfig) -> pa.Table:
     """Per company and channel (and ``all``): storytelling posts, lift with CI, effectiveness."""
     flagged = storytelling_posts(own_posts(posts, config), config)
     rows = flagged.select("company_id", "channel", "story", "in_series", "series_weeks", "engagement") \
         .to_pyarrow()
     rng = np.random.default_rng(config.seed)
-    data = {name: rows.column(name).to_numpy(zero_copy_only=False) for name in rows.column_names}
+    data = {name: rows.column(name).to_numpy(zero_copy_only=False) for name in rows.column_names
+            if name not in ("company_id", "channel")}
     out: list[dict] = []
-    for (company, channel), idx in _groups(data["company_id"], data["channel"]):
+    for (company, channel), idx in _groups(rows.column("company_id"), rows.column("channel")):
         story = data["story"][idx].astype(bool)
         engagement = data["engagement"][idx].astype(float)
         measured = ~np.isnan(engagement)
@@ -154,14 +168,23 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
-def _groups(companies: np.ndarray, channels: np.ndarray):
-    """(company, channel) and (company, 'all') groups as index arrays (one sort, no row loop)."""
-    companies, channels = companies.astype(str), channels.astype(str)
-    order = np.lexsort((channels, companies))
-    c, h = companies[order], channels[order]
-    for starts, with_channel in ((np.flatnonzero((c[1:] != c[:-1]) | (h[1:] != h[:-1])) + 1, True),
-                                 (np.flatnonzero(c[1:] != c[:-1]) + 1, False)):
-        edges = [0, *starts.tolist(), len(order)]
+def _groups(companies: pa.ChunkedArray, channels: pa.ChunkedArray):
+    """(company, channel) and (company, 'all') groups as index arrays.
+
+    The names are dictionary-encoded (in Arrow's C++) and grouped by their integer codes, so
+    no Python or NumPy string work is done per row.
+    """
+    comp = pc.dictionary_encode(companies).combine_chunks()
+    chan = pc.dictionary_encode(channels).combine_chunks()
+    comp_codes = comp.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    chan_codes = chan.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    comp_names, chan_names = comp.dictionary.to_pylist(), chan.dictionary.to_pylist()
+    for key, with_channel in ((comp_codes * (len(chan_names) + 1) + chan_codes, True), (comp_codes, False)):
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        edges = [0, *(np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1).tolist(), len(order)]
         for lo, hi in zip(edges, edges[1:]):
             if hi > lo:
-                yield (c[lo], h[lo] if with_channel else ALL), order[lo:hi]
+                first = order[lo]
+                name = comp_names[comp_codes[first]]
+                yield (name, chan_names[chan_codes[first]] if with_channel else ALL), order[lo:hi]
