@@ -93,16 +93,20 @@ def pandas_audit(con, config: AuditConfig | None = None) -> dict:
 
     # Influencers engaged via replies, shares, quotes and mentions.
     consumers = accounts[accounts.company_id.isna()].copy()
-    eng = posts[posts.author_role == "consumer"].assign(
-        e=lambda d: d.likes.fillna(0) + d.shares.fillna(0) + d.comments.fillna(0)).groupby(
-        ["channel", "account_id"]).e.sum().rename("engagement")
-    consumers = consumers.merge(eng, on=["channel", "account_id"], how="left").fillna({"engagement": 0})
-    q = 1 - config.influencer_top_share
-    fcut = consumers.followers.dropna().quantile(q) if consumers.followers.notna().any() else np.inf
-    ecut = consumers.engagement[consumers.engagement > 0].quantile(q) if (consumers.engagement > 0).any() else np.inf
+    cp = posts[posts.author_role == "consumer"]
+    counts = cp[["likes", "shares", "comments"]]
+    cp = cp.assign(e=counts.fillna(0).sum(axis=1).where(counts.notna().any(axis=1)))
+    eng = cp.groupby(["channel", "account_id"]).e.sum(min_count=1).rename("engagement")
+    consumers = consumers.merge(eng, on=["channel", "account_id"], how="left")
+
+    def top_share(values):
+        """In the top share: the account and all at least as large are at most that share."""
+        known = values.notna()
+        share = values[known].rank(method="max", ascending=False) / known.sum()
+        return (share.reindex(values.index) <= config.influencer_top_share + 1e-9).fillna(False) & (values > 0)
+
     infl = consumers[(consumers.followers >= config.influencer_min_followers)
-                     | ((consumers.followers >= fcut) & (consumers.followers > 0))
-                     | ((consumers.engagement >= ecut) & (consumers.engagement > 0))].copy()
+                     | top_share(consumers.followers) | top_share(consumers.engagement)].copy()
     infl["ident"] = infl.identity.fillna("handle:" + infl.handle.str.lower())
     infl = infl[["channel", "account_id", "handle", "ident"]]
     authors = posts[["channel", "post_id", "account_id"]]
@@ -111,7 +115,8 @@ def pandas_audit(con, config: AuditConfig | None = None) -> dict:
         h = bp[["company_id", "channel", col]].merge(authors.rename(columns={"post_id": col}), on=["channel", col])
         hits.append(h.merge(infl, on=["channel", "account_id"])[["company_id", "channel", "ident"]])
     mentions = bp[["company_id", "channel", "mentions"]].explode("mentions").dropna()
-    hits.append(mentions.merge(infl, left_on=["channel", "mentions"], right_on=["channel", "handle"])[
+    infl["handle_lower"] = infl.handle.str.lower()
+    hits.append(mentions.merge(infl, left_on=["channel", "mentions"], right_on=["channel", "handle_lower"])[
         ["company_id", "channel", "ident"]])
     engaged = pd.concat(hits).drop_duplicates()
     cross = engaged.groupby(["company_id", "ident"]).channel.nunique()
