@@ -80,23 +80,27 @@ def responses(posts: ir.Table, inbound: ir.Table, config: AuditConfig) -> ir.Tab
 
 
 def add_business_seconds(table: pa.Table, calendars: dict[str, BusinessCalendar]) -> pa.Table:
-    """Append ``business_seconds``: the response time counted in the company's opening hours."""
+    """Append ``business_seconds``: the response time counted in the company's opening hours.
+
+    Rows are grouped by calendar, not by company: companies sharing hours, time zone and
+    holidays share a calendar (see :func:`calendars_for`), which then builds its opening
+    intervals once over all their rows.
+    """
     n = table.num_rows
     result = np.full(n, np.nan)
     if n:
-        companies = table.column("company").to_numpy(zero_copy_only=False).astype(str)
+        encoded = pc.dictionary_encode(table.column("company")).combine_chunks()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
         start = _epoch(table.column("created_at"))
         end = _epoch(table.column("first_response_at"))
-        order = np.argsort(companies, kind="stable")  # one sort, then each company is a slice
-        sorted_companies = companies[order]
-        names, firsts = np.unique(sorted_companies, return_index=True)
-        bounds = [*firsts[1:], n]
-        for company, lo, hi in zip(names, firsts, bounds):
+        by_calendar: dict[int, tuple[BusinessCalendar, list[int]]] = {}
+        for code, company in enumerate(encoded.dictionary.to_pylist()):
             calendar = calendars.get(company)
-            if calendar is None:
-                continue
-            rows = order[lo:hi]
-            rows = rows[~np.isnan(end[rows])]
+            if calendar is not None:
+                by_calendar.setdefault(id(calendar), (calendar, []))[1].append(code)
+        answered = ~np.isnan(end)
+        for calendar, company_codes in by_calendar.values():
+            rows = np.flatnonzero(np.isin(codes, company_codes) & answered)
             if len(rows):
                 result[rows] = calendar.seconds_between(start[rows], end[rows])
     return table.append_column("business_seconds", pa.array(result, mask=np.isnan(result)))
