@@ -1,0 +1,87 @@
+"""Text normalisation and the cue features shared by training and prediction.
+
+Normalisation replaces what carries no meaning for the classifiers (URLs, @handles,
+pseudonyms, numbers) by placeholders, so that a model trained on 2017 tweets reads a 2024
+Facebook comment the same way.  The cue features are small, named, human-readable
+signals (a question mark at the end of a sentence, a German request phrase, a thank-you)
+that the intent heads combine with the sentiment and complaint scores.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+URL = re.compile(r"https?://\S+|www\.\S+")
+HANDLE = re.compile(r"(?<![\w@])[.]?@[A-Za-z0-9_][A-Za-z0-9_.]*")
+PSEUDONYM = re.compile(r"\bu_[0-9a-f]{16}\b")
+NUMBER = re.compile(r"\b\d[\d.,:/-]*\b")
+SPACE = re.compile(r"\s+")
+MAX_CHARS = 1000  # the start of a long web page says what it is about; the rest costs time
+
+
+def normalise(text: str | None) -> str:
+    """Lower-case text with URLs, handles and numbers replaced by placeholders."""
+    if not text:
+        return ""
+    text = text[:MAX_CHARS]
+    text = URL.sub(" URL ", text)
+    text = PSEUDONYM.sub(" @user ", text)
+    text = HANDLE.sub(" @user ", text)
+    text = NUMBER.sub(" 0 ", text)
+    return SPACE.sub(" ", text).strip().lower()
+
+
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+#: name -> pattern, applied to the raw text (not normalised: "?" and emoji matter).
+CUES: dict[str, re.Pattern] = {
+    "qmark_end": _rx(r"\?+\s*([!.\U0001F300-\U0001FAFF\u2600-\u27BF]\s*)*$"),
+    "qmark_inside": _rx(r"\?+(\s|$)"),
+    "wh_opening": _rx(r"^\W*(?:[.]?@\w+\W+)*(how|why|what|when|where|who|which|whose|"
+                      r"wie|warum|wieso|weshalb|wann|wo|woher|wohin|wer|welche[rsmn]?)\b"),
+    "aux_opening": _rx(r"^\W*(?:[.]?@\w+\W+)*(can|could|would|will|do|does|did|should|is|are|has|have|"
+                       r"kann|kannst|können|könnt|ist|sind|habt|hat|gibt es|muss|darf|soll|wird)\s+"
+                       r"(you|u|i|we|they|someone|anyone|it|this|that|my|there|ich|man|ihr|sie|es|das|mein|meine|jemand)\b"),
+    "help_request": _rx(r"\b(please|pls|plz|kindly|bitte)\b.{0,40}\b(help|assist|fix|check|look|advise|reply|respond|"
+                        r"dm|contact|refund|cancel|sort|hilfe|helfen|prüfen|antworten|melden)\b|"
+                        r"\b(help me|need help|can you help|could you help|any (update|news|idea|help)|"
+                        r"let me know|i need|how (do|can) i|is there a way|wie kann ich|weiß jemand|"
+                        r"kann mir jemand|können sie mir|könnt ihr mir|ich brauche)\b"),
+    "dm_cue": _rx(r"\b(dm|dms|direct message|private message|pm)\b"),
+    "why_incident": _rx(r"\b(why|warum|wieso)\b.{0,60}\b(not|no|n't|still|again|late|delay|down|nicht|kein|"
+                        r"immer noch|verspät|ausgefallen)\b"),
+    "thanks": _rx(r"\b(thanks?|thank you|thx|ty|cheers|appreciate|danke|dankeschön|vielen dank)\b"),
+    "praise_words": _rx(r"\b(love|great|awesome|amazing|excellent|perfect|best|brilliant|fantastic|wonderful|"
+                        r"helpful|quick|fast|kudos|well done|toll|super|klasse|prima|spitze|hervorragend|"
+                        r"freundlich|lob)\b|[\u2764\U0001F60D\U0001F64F\U0001F44D\U0001F60A\U0001F970\U0001F499\U0001F49A]"),
+    "feature_request": _rx(r"\b(please (add|bring|make|let|allow|give|consider|implement)|would (be|love)|"
+                           r"wish|suggest|suggestion|feature|option to|ability to|bring back|should (add|have|be able)|"
+                           r"why (can't|cant|isn't|is there no)|wäre (schön|toll|gut|super)|vorschlag|wünsche|"
+                           r"bitte (einführen|ermöglichen|wieder)|funktion)\b"),
+    "bug_words": _rx(r"\b(bug|glitch|crash\w*|freez\w*|error|broken|broke|not (working|loading|playing|syncing)|"
+                     r"doesn'?t (work|load|play|sync)|won'?t (load|play|open|sync)|stopped working|after (the|this) "
+                     r"update|since (the|this) update|update (broke|broken|ruined)|absturz|stürzt|fehler|"
+                     r"funktioniert nicht|geht nicht|hängt)\b"),
+    "product_words": _rx(r"\b(app|update|version|feature|playlist|shuffle|setting|interface|ui|ios|android|"
+                         r"website|login|search|button|screen|menu|wlan|wifi|app-|webseite|navigator)\b"),
+    "negation": _rx(r"\b(not|no|never|n't|nicht|kein|keine|nie)\b"),
+    "exclaim": _rx(r"!"),
+}
+CUE_NAMES = tuple(CUES)
+
+
+def cue_features(texts: list[str]) -> np.ndarray:
+    """A 0/1 matrix (posts x cues) plus log-length: the rule signals the intent heads weigh."""
+    out = np.zeros((len(texts), len(CUES) + 1), dtype=np.float32)
+    for i, text in enumerate(texts):
+        if not text:
+            continue
+        for j, pattern in enumerate(CUES.values()):
+            if pattern.search(text):
+                out[i, j] = 1.0
+        out[i, -1] = np.log1p(len(text)) / 6.0
+    return out
