@@ -290,6 +290,32 @@ IDENTITY_LINK_SCHEMA = pa.schema(
     ]
 )
 
+#: What the classifiers read in a post (``socialaudit enrich``): one row per post and model.
+#: ``intent`` is the most probable intent above its threshold (or ``other``); the boolean
+#: columns are the multi-label flags, each with its probability.
+ENRICHMENT_SCHEMA = pa.schema(
+    [
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("post_id", pa.string(), nullable=False),
+        pa.field("model", pa.string(), nullable=False),
+        pa.field("lang", pa.string(), nullable=False),
+        pa.field("lang_prob", pa.float64()),
+        pa.field("intent", pa.string(), nullable=False),
+        pa.field("intent_prob", pa.float64()),
+        pa.field("question", pa.bool_(), nullable=False),
+        pa.field("question_prob", pa.float64()),
+        pa.field("complaint", pa.bool_(), nullable=False),
+        pa.field("complaint_prob", pa.float64()),
+        pa.field("product_feedback", pa.bool_(), nullable=False),
+        pa.field("product_feedback_prob", pa.float64()),
+        pa.field("praise", pa.bool_(), nullable=False),
+        pa.field("praise_prob", pa.float64()),
+        pa.field("sentiment", pa.string(), nullable=False),
+        pa.field("sentiment_prob", pa.float64()),
+        pa.field("enriched_at", TIMESTAMP, nullable=False),
+    ]
+)
+
 #: One row per import run, including runs that were interrupted.
 IMPORT_SCHEMA = pa.schema(
     [

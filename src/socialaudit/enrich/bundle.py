@@ -13,7 +13,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from .features import HashedTfidf
 
@@ -32,8 +31,7 @@ class LinearHead:
     threshold: float = 0.5
 
     def decision(self, X) -> np.ndarray:
-        scores = X @ self.coef.T if not sp.issparse(X) else (X @ self.coef.T)
-        return np.asarray(scores) + self.intercept
+        return np.asarray(X @ self.coef.T) + self.intercept
 
     def predict_proba(self, X) -> np.ndarray:
         z = self.decision(X)

@@ -20,6 +20,38 @@ NUMBER = re.compile(r"\b\d[\d.,:/-]*\b")
 SPACE = re.compile(r"\s+")
 MAX_CHARS = 1000  # the start of a long web page says what it is about; the rest costs time
 
+# The audit's transparent cue rule (metrics.actionable.CueRule), kept here so that the
+# classifiers can weigh it as a feature and the evaluation can report it as a baseline.
+#: "?" ending a sentence, not inside a URL's query string.
+QUESTION_MARK = r"\?+(\s|$|[)\]\"'!.,])"
+#: Interrogative openings, after any leading @handles (EN, DE): question words, and
+#: auxiliaries only with a subject ("do you", "can I", "kann man"), so that "Do not ...",
+#: "Will never ..." or "Was ..." (English past tense) are not taken for questions.
+QUESTION_OPENING = (
+    r"^\s*(\.?@[a-z0-9_.]+\s+)*("
+    r"how|why|what|when|where|who|which|whose|any( ?one| ?body)|is there|are there|"
+    r"(can|could|would|will|do|does|did|should|shall|is|are|has|have) "
+    r"(you|u|i|we|they|someone|somebody|anyone|it|this|that|my|your|there)|"
+    r"wie|warum|wieso|weshalb|wann|wo|woher|wohin|wer|welche[rsmn]?|gibt es|"
+    r"(kann|kannst|können|könnt|ist|sind|habt|hat|haben|muss|müssen|darf|dürfen|soll|sollte|wird|werde) "
+    r"(ich|man|ihr|sie|es|das|mein|meine|jemand)"
+    r")\b"
+)
+COMPLAINT_CUES = (
+    r"(not|n't|never) (work|working|arrived|received|delivered|showing|loading|responding|answered)|"
+    r"doesn'?t work|does not work|isn'?t working|stopped working|won'?t (work|load|let|open)|"
+    r"can'?t (log|sign|access|connect|get|use|find|play|stream|cancel)|cannot|unable to|"
+    r"broken|worst|terrible|awful|horrible|pathetic|useless|unacceptable|ridiculous|disgusting|"
+    r"disappointed|frustrat|annoy|angry|furious|rude|scam|rip ?off|"
+    r"refund|charged (me )?twice|double charged|overcharged|still (waiting|no|not|nothing)|no (response|reply|answer)|"
+    r"on hold|delayed|cancel+ed|outage|down again|keeps? (crashing|freezing|dropping)|crash|error|bug|glitch|"
+    r"lost my|missing|wrong (order|item|charge)|complain|"
+    r"funktioniert (nicht|wieder nicht)|geht (nicht|wieder nicht)|kaputt|beschwerde|schlecht|miserabel|"
+    r"versp(ä|ae)t|immer noch|seit (stunden|tagen|wochen)|unversch(ä|ae)mt|entt(ä|ae)uscht|frechheit|"
+    r"ausfall|st(ö|oe)rung|fehler|storniert|erstattung|nicht erreichbar|keine antwort|warte"
+)
+
+
 
 def normalise(text: str | None) -> str:
     """Lower-case text with URLs, handles and numbers replaced by placeholders."""
@@ -70,6 +102,8 @@ CUES: dict[str, re.Pattern] = {
                          r"website|login|search|button|screen|menu|wlan|wifi|app-|webseite|navigator)\b"),
     "negation": _rx(r"\b(not|no|never|n't|nicht|kein|keine|nie)\b"),
     "exclaim": _rx(r"!"),
+    "rule_question": _rx(QUESTION_MARK + "|" + QUESTION_OPENING),
+    "rule_complaint": _rx(COMPLAINT_CUES),
 }
 CUE_NAMES = tuple(CUES)
 

@@ -11,36 +11,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import ibis
 import ibis.expr.types as ir
 
-#: "?" ending a sentence, not inside a URL's query string.
-QUESTION_MARK = r"\?+(\s|$|[)\]\"'!.,])"
-#: Interrogative openings, after any leading @handles (EN, DE): question words, and
-#: auxiliaries only with a subject ("do you", "can I", "kann man"), so that "Do not ...",
-#: "Will never ..." or "Was ..." (English past tense) are not taken for questions.
-QUESTION_OPENING = (
-    r"^\s*(\.?@[a-z0-9_.]+\s+)*("
-    r"how|why|what|when|where|who|which|whose|any( ?one| ?body)|is there|are there|"
-    r"(can|could|would|will|do|does|did|should|shall|is|are|has|have) "
-    r"(you|u|i|we|they|someone|somebody|anyone|it|this|that|my|your|there)|"
-    r"wie|warum|wieso|weshalb|wann|wo|woher|wohin|wer|welche[rsmn]?|gibt es|"
-    r"(kann|kannst|können|könnt|ist|sind|habt|hat|haben|muss|müssen|darf|dürfen|soll|sollte|wird|werde) "
-    r"(ich|man|ihr|sie|es|das|mein|meine|jemand)"
-    r")\b"
-)
-COMPLAINT_CUES = (
-    r"(not|n't|never) (work|working|arrived|received|delivered|showing|loading|responding|answered)|"
-    r"doesn'?t work|does not work|isn'?t working|stopped working|won'?t (work|load|let|open)|"
-    r"can'?t (log|sign|access|connect|get|use|find|play|stream|cancel)|cannot|unable to|"
-    r"broken|worst|terrible|awful|horrible|pathetic|useless|unacceptable|ridiculous|disgusting|"
-    r"disappointed|frustrat|annoy|angry|furious|rude|scam|rip ?off|"
-    r"refund|charged (me )?twice|double charged|overcharged|still (waiting|no|not|nothing)|no (response|reply|answer)|"
-    r"on hold|delayed|cancel+ed|outage|down again|keeps? (crashing|freezing|dropping)|crash|error|bug|glitch|"
-    r"lost my|missing|wrong (order|item|charge)|complain|"
-    r"funktioniert (nicht|wieder nicht)|geht (nicht|wieder nicht)|kaputt|beschwerde|schlecht|miserabel|"
-    r"versp(ä|ae)t|immer noch|seit (stunden|tagen|wochen)|unversch(ä|ae)mt|entt(ä|ae)uscht|frechheit|"
-    r"ausfall|st(ö|oe)rung|fehler|storniert|erstattung|nicht erreichbar|keine antwort|warte"
-)
+from ..enrich.text import COMPLAINT_CUES, QUESTION_MARK, QUESTION_OPENING
 
 
 class ActionableRule(Protocol):
@@ -49,7 +23,7 @@ class ActionableRule(Protocol):
     name: str
 
     def flag(self, posts: ir.Table) -> ir.Table:
-        """``posts`` plus boolean columns ``question``, ``complaint``, ``actionable``."""
+        """``posts`` plus boolean columns ``question``, ``complaint``, ``product_feedback``, ``actionable``."""
 
 
 class CueRule:
@@ -61,8 +35,43 @@ class CueRule:
         text = posts.text.fill_null("").lower()
         question = text.re_search(QUESTION_MARK) | text.re_search(QUESTION_OPENING)
         complaint = text.re_search(COMPLAINT_CUES)
-        return posts.mutate(question=question, complaint=complaint, actionable=question | complaint)
+        return posts.mutate(question=question, complaint=complaint, product_feedback=ibis.literal(False),
+                            actionable=question | complaint)
 
 
-def default_rule() -> ActionableRule:
+class EnrichedRule:
+    """The classifiers' reading (``socialaudit enrich``): question, complaint and product
+    feedback flags from the ``enrichments`` table; posts the classifiers have not read yet
+    fall back to :class:`CueRule`, so a half-enriched store still gives a whole audit."""
+
+    def __init__(self, model: str):
+        self.model = model
+        self.name = f"classifier:{model}"
+
+    def flag(self, posts: ir.Table) -> ir.Table:
+        cues = CueRule().flag(posts)
+        enrichments = posts.get_backend().table("enrichments")
+        read = enrichments.filter(enrichments.model == self.model).select(
+            e_channel=enrichments.channel, e_post_id=enrichments.post_id, e_question=enrichments.question,
+            e_complaint=enrichments.complaint, e_feedback=enrichments.product_feedback)
+        joined = cues.left_join(read, [cues.channel == read.e_channel, cues.post_id == read.e_post_id])
+        question = joined.e_question.fill_null(joined.question)
+        complaint = joined.e_complaint.fill_null(joined.complaint)
+        feedback = joined.e_feedback.fill_null(False)
+        return joined.mutate(question=question, complaint=complaint, product_feedback=feedback,
+                             actionable=question | complaint | feedback).drop(
+            "e_channel", "e_post_id", "e_question", "e_complaint", "e_feedback")
+
+
+def default_rule(con=None) -> ActionableRule:
+    """The classifiers' reading when the store has one (the model that read the most posts),
+    else the cue rule."""
+    if con is not None:
+        try:
+            row = con.execute("SELECT model FROM enrichments GROUP BY model ORDER BY count(*) DESC, model DESC "
+                              "LIMIT 1").fetchone()
+        except Exception:  # a store from before the enrichments table: no reading to use
+            row = None
+        if row:
+            return EnrichedRule(row[0])
     return CueRule()

@@ -74,7 +74,7 @@ def run_audit(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None,
     config = config or AuditConfig()
     if level not in LEVELS:
         raise ValueError(f"unknown industry level {level!r} (one of {', '.join(LEVELS)})")
-    rule = rule or default_rule()
+    rule = rule or default_rule(con)
     timer = _Timer()
     backend = ibis.duckdb.from_connection(con)
     posts = backend.table("posts")
@@ -250,7 +250,7 @@ def summary(result: AuditResult) -> dict:
     r = result.ranking
     return {
         "socialaudit": __version__,
-        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "actionable_rule": result.rule,
         "industry_level": result.level,
         "companies": len(overall),

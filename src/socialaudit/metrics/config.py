@@ -58,7 +58,7 @@ class AuditConfig(BaseModel):
     @classmethod
     def _utc(cls, v: dt.datetime | None) -> dt.datetime | None:
         if v is not None and v.tzinfo is None:
-            v = v.replace(tzinfo=dt.timezone.utc)
+            v = v.replace(tzinfo=dt.UTC)
         return v
 
     @field_validator("sla_hours")

@@ -87,6 +87,6 @@ def cohort_findings(company_flags: dict[str, np.ndarray], samples: int, confiden
         flags = np.asarray(company_flags[spec.key], dtype=bool)
         share, low, high = bootstrap_share(flags, samples, confidence, rng)
         w_low, w_high = wilson_interval(int(flags.sum()), len(flags), confidence)
-        out.append(Finding(spec.key, spec.statement, int(len(flags)), int(flags.sum()), share, low, high,
+        out.append(Finding(spec.key, spec.statement, len(flags), int(flags.sum()), share, low, high,
                            w_low, w_high, spec.study_share, spec.relation))
     return out

@@ -72,7 +72,7 @@ def responses(posts: ir.Table, inbound: ir.Table, config: AuditConfig) -> ir.Tab
     return out.select(
         "post_id", "channel", company=out.company_id, created_at=out.created_at,
         week=out.created_at.truncate("W"), question=out.question, complaint=out.complaint,
-        actionable=out.actionable, responded=out.first_response_at.notnull(),
+        product_feedback=out.product_feedback, actionable=out.actionable, responded=out.first_response_at.notnull(),
         first_response_id=out.first_response_id, first_response_at=out.first_response_at,
         response_seconds=(out.first_response_at.epoch_seconds() - out.created_at.epoch_seconds()).cast("float64"),
         account_id=out.account_id,

@@ -132,7 +132,7 @@ def storytelling_metrics(posts: ir.Table, config: AuditConfig) -> pa.Table:
         engagement = data["engagement"][idx].astype(float)
         measured = ~np.isnan(engagement)
         series_weeks = int(data["series_weeks"][idx][story].max()) if story.any() else 0
-        record = {"company_id": company, "channel": channel, "top_level_posts": int(len(idx)),
+        record = {"company_id": company, "channel": channel, "top_level_posts": len(idx),
                   "storytelling_posts": int(story.sum()),
                   "series_posts": int(data["in_series"][idx].astype(bool).sum()),
                   "series_weeks": series_weeks,

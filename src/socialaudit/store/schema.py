@@ -23,6 +23,7 @@ TABLES: dict[str, tuple[pa.Schema, tuple[str, ...]]] = {
     "profiles": (model.PROFILE_SCHEMA, ("company_id",)),
     "quarantine": (model.QUARANTINE_SCHEMA, ("source", "line", "item")),
     "imports": (model.IMPORT_SCHEMA, ("import_id",)),
+    "enrichments": (model.ENRICHMENT_SCHEMA, ("channel", "post_id")),
 }
 
 #: Tables whose content is data (compared when checking that a re-run changes nothing);
