@@ -58,7 +58,7 @@ def test_enrich_then_audit(tmp_path):
     assert "socialaudit-nlp-fast-v1@" in result.output
     again = run("enrich", "--db", db)
     assert again.exit_code == 0 and "0 posts to read" in again.output
-    audit = run("audit", "--db", db, "--out", tmp_path / "audit", "--bootstrap", 50)
+    audit = run("audit", "--db", db, "--out", tmp_path / "audit", "--bootstrap", 100)
     assert audit.exit_code == 0, audit.output
     assert '"actionable_rule": "classifier:socialaudit-nlp-fast-v1@' in (tmp_path / "audit" / "summary.json").read_text()
 

@@ -21,7 +21,7 @@ def fast():
 
 @pytest.fixture
 def sample_store(store):
-    save_registry(store, load_registry(REGISTRY))
+    save_registry(store.con, load_registry(REGISTRY), store.pseudonymiser())
     import_file(store, BUNDLED_SAMPLE, "twcs")
     return store
 
@@ -77,7 +77,7 @@ def test_new_model_version_rereads_posts(sample_store, fast):
 def test_audit_uses_the_readings_when_the_store_has_them(sample_store, fast):
     con = sample_store.con
     assert isinstance(default_rule(con), CueRule)
-    config = AuditConfig(bootstrap_samples=50)
+    config = AuditConfig(bootstrap_samples=100)
     before = run_audit(con, config)
     enrich_store(con, fast)
     rule = default_rule(con)

@@ -10,6 +10,8 @@ out is unknown (``None``), never zero: an ROI that needs it is "not computable".
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -42,29 +44,67 @@ class Range(BaseModel):
         return (self.low + self.high) / 2
 
 
-def _as_range(value, *, percent: bool, name: str) -> Range | None:
-    """A number or [low, high] (list or "low-high"/"low..high" string) -> Range; checks bounds."""
-    if value is None or value == "":
-        return None
+_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9}
+_NUMBER = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*(k|mn|m|bn|b)?", re.IGNORECASE)
+
+
+def _number(value, *, percent: bool) -> float:
+    """One number: 2500, 1.5M, 2bn (k, M/mn, bn/b scale it; budgets are written that way), 30% for percentages."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        if percent:
+            text = text.removesuffix("%").strip()
+        match = _NUMBER.fullmatch(text)
+        if not match:
+            raise ValueError(f"expected a number (e.g. 2500 or 1.5M) or a range low..high, got {value!r}")
+        number = float(match[1]) * _SCALE[(match[2] or "").lower()]
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def _bounds(value, *, percent: bool) -> tuple[float, float]:
     if isinstance(value, Range):
-        r = value
-    elif isinstance(value, dict):
-        r = Range(**value)
-    elif isinstance(value, (list, tuple)):
+        return value.low, value.high
+    if isinstance(value, dict):
+        if set(value) != {"low", "high"}:
+            raise ValueError("a range is {low: ..., high: ...}")
+        value = [value["low"], value["high"]]
+    if isinstance(value, (list, tuple)):
         if len(value) != 2:
             raise ValueError("a range is [low, high]")
-        r = Range(low=float(value[0]), high=float(value[1]))
-    elif isinstance(value, str) and (".." in value or (value.count("-") == 1 and not value.startswith("-"))):
-        low, high = value.replace("..", "-").split("-")
-        r = Range(low=float(low), high=float(high))
-    else:
-        v = float(value)
-        r = Range(low=v, high=v)
-    if r.low < 0:
-        raise ValueError(f"{'percentage' if percent else 'amount'} must not be negative (got {r.low:g})")
-    if percent and r.high > 100:
-        raise ValueError(f"a percentage must be between 0 and 100 (got {r.high:g})")
-    return r
+        return _number(value[0], percent=percent), _number(value[1], percent=percent)
+    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip().removesuffix("%").strip()):
+        # "low..high"; "low-high" (a dash after the first character) is accepted too
+        text = value.strip()
+        dash = text.find("-", 1)
+        if ".." in text:
+            low, high = text.split("..", 1)
+        elif dash > 0:
+            low, high = text[:dash], text[dash + 1:]
+        else:
+            low = high = text
+        return _number(low, percent=percent), _number(high, percent=percent)
+    v = _number(value, percent=percent)
+    return v, v
+
+
+def _as_range(value, *, percent: bool, name: str) -> Range | None:
+    """A number or [low, high] (list, mapping or "low..high"/"low-high" string) -> Range; checks bounds."""
+    if value is None or value == "":
+        return None
+    low, high = _bounds(value, percent=percent)
+    if min(low, high) < 0:
+        raise ValueError(f"{name} must not be negative (got {min(low, high):g})")
+    if low > high:
+        raise ValueError(f"range low {low:g} is above high {high:g}")
+    if percent and high > 100:
+        raise ValueError(f"a percentage must be between 0 and 100 (got {high:g})")
+    return Range(low=low, high=high)
 
 
 MONEY_INPUTS = ("social_spend", "cost_per_fte", "cost_per_contact", "attributed_revenue", "value_per_idea")
@@ -82,6 +122,8 @@ class Profile(BaseModel):
     company_id: str = Field(min_length=1)
     year: int | None = Field(None, ge=1990, le=2100)
     example: bool = Field(False, description="marks illustrative profiles (the demo's), never real data")
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code of every amount")
+    source: str | None = Field(None, description="the file the profile was read from (set by the loader)")
     # cost
     social_spend: Range | None = Field(None, description="yearly spend on social media (agencies, ads, tools)")
     social_fte: Range | None = Field(None, description="full-time equivalents working on social media")
@@ -113,6 +155,11 @@ class Profile(BaseModel):
     @classmethod
     def _percent(cls, v, info):
         return _as_range(v, percent=True, name=info.field_name)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, v):
+        return v.strip().upper() if isinstance(v, str) else v
 
     @field_validator("departments", mode="before")
     @classmethod
