@@ -240,24 +240,35 @@ COMPANY_SCHEMA = pa.schema(
     ]
 )
 
-#: Study B self-assessment of a company (filled by ``socialaudit roi``/``maturity``).
+def _range(name: str) -> list[pa.Field]:
+    return [pa.field(f"{name}_low", pa.float64()), pa.field(f"{name}_high", pa.float64())]
+
+
+#: Study B self-assessment of a company (``socialaudit.loop.profiles``): one row per company.
+#: Every uncertain input of :class:`socialaudit.loop.profile.Profile` is a ``<name>_low`` and
+#: ``<name>_high`` pair (equal for a single number, both NULL when unknown).
 PROFILE_SCHEMA = pa.schema(
     [
         pa.field("company_id", pa.string(), nullable=False),
         pa.field("year", pa.int32()),
-        pa.field("social_spend", pa.float64()),
-        pa.field("social_fte", pa.float64()),
-        pa.field("cost_per_fte", pa.float64()),
+        pa.field("example", pa.bool_(), nullable=False),
+        pa.field("currency", pa.string()),
+        *_range("social_spend"),
+        *_range("social_fte"),
+        *_range("cost_per_fte"),
         pa.field("departments", pa.list_(pa.string())),
         pa.field("corporate_blog", pa.bool_()),
         pa.field("mobile_apps", pa.bool_()),
         pa.field("video_channels", pa.bool_()),
         pa.field("gamification", pa.bool_()),
         pa.field("measures_roi", pa.bool_()),
-        pa.field("cost_per_contact", pa.float64()),
-        pa.field("deflection_rate", pa.float64()),
-        pa.field("attributed_revenue", pa.float64()),
-        pa.field("value_per_idea", pa.float64()),
+        pa.field("realises_business_value", pa.bool_()),
+        *_range("cost_per_contact"),
+        *_range("deflection_pct"),
+        *_range("attributed_revenue"),
+        *_range("value_per_idea"),
+        *_range("idea_acceptance_pct"),
+        pa.field("source", pa.string()),
     ]
 )
 
@@ -313,6 +324,32 @@ ENRICHMENT_SCHEMA = pa.schema(
         pa.field("sentiment", pa.string(), nullable=False),
         pa.field("sentiment_prob", pa.float64()),
         pa.field("enriched_at", TIMESTAMP, nullable=False),
+    ]
+)
+
+#: A consumer post routed to a department (``socialaudit route``): one row per post and
+#: department; ``item_id`` is the short number people use in the inbox.
+ROUTED_ITEM_SCHEMA = pa.schema(
+    [
+        pa.field("item_id", pa.int64(), nullable=False),
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("post_id", pa.string(), nullable=False),
+        pa.field("company_id", pa.string()),
+        pa.field("department", pa.string(), nullable=False),
+        pa.field("rules", pa.string(), nullable=False),
+        pa.field("intent", pa.string()),
+        pa.field("posted_at", TIMESTAMP, nullable=False),
+        pa.field("routed_at", TIMESTAMP, nullable=False),
+    ]
+)
+
+#: Read tracking: who opened or acknowledged a routed item, and when (first time per person).
+ITEM_READ_SCHEMA = pa.schema(
+    [
+        pa.field("item_id", pa.int64(), nullable=False),
+        pa.field("action", pa.string(), nullable=False),
+        pa.field("user_name", pa.string(), nullable=False),
+        pa.field("read_at", TIMESTAMP, nullable=False),
     ]
 )
 

@@ -12,9 +12,13 @@ from .demo import demo
 from .enrich import enrich
 from .formats import formats, industries
 from .imports import imports
+from .inbox import inbox_app
 from .ingest import ingest
+from .maturity import maturity
 from .models import models_app
 from .quarantine import quarantine
+from .roi import roi
+from .route import route
 
 app = typer.Typer(
     name="socialaudit",
@@ -31,6 +35,10 @@ app.command()(ingest)
 app.command()(enrich)
 app.command()(audit)
 app.command()(classify)
+app.command()(route)
+app.add_typer(inbox_app, name="inbox")
+app.command()(roi)
+app.command()(maturity)
 app.command()(quarantine)
 app.command()(imports)
 app.command()(companies)

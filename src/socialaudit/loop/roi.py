@@ -112,9 +112,7 @@ class RoiResult:
         return self.computed and self.roi is not None and self.roi > 0
 
     def as_row(self) -> dict:
-        row = asdict(self)
-        row["tornado"] = [asdict(t) for t in self.tornado]
-        return row
+        return asdict(self)
 
 
 def _inputs(profile: Profile) -> dict:

@@ -24,6 +24,8 @@ TABLES: dict[str, tuple[pa.Schema, tuple[str, ...]]] = {
     "quarantine": (model.QUARANTINE_SCHEMA, ("source", "line", "item")),
     "imports": (model.IMPORT_SCHEMA, ("import_id",)),
     "enrichments": (model.ENRICHMENT_SCHEMA, ("channel", "post_id")),
+    "routed_items": (model.ROUTED_ITEM_SCHEMA, ("item_id",)),
+    "item_reads": (model.ITEM_READ_SCHEMA, ("item_id", "action", "user_name")),
 }
 
 #: Tables whose content is data (compared when checking that a re-run changes nothing);
@@ -69,4 +71,5 @@ def create_all(con: duckdb.DuckDBPyConnection) -> None:
     for name, (schema, key) in TABLES.items():
         con.execute(create_table_sql(name, schema, key))
     con.execute("CREATE SEQUENCE IF NOT EXISTS import_ids START 1")
+    con.execute("CREATE SEQUENCE IF NOT EXISTS routed_item_ids START 1")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])

@@ -1,0 +1,170 @@
+"""Department inboxes in the store: routing posts into them, and who read what, when.
+
+Routing is incremental and idempotent: a post already in a department's inbox stays there
+with its item number and its reads; only new (post, department) pairs are added, in one
+transaction.  Reads are append-only facts (the first open and the first acknowledgement of
+each person), from which the read-tracking metrics (:mod:`socialaudit.loop.reads`) follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import ibis
+
+from ..errors import SocialAuditError
+from ..model import UTC
+from .profile import DEPARTMENTS
+from .routing import RoutingConfig, routed
+
+ACTIONS = ("opened", "acknowledged")
+
+
+@dataclass
+class RouteReport:
+    candidates: int
+    added: int
+    removed: int
+    by_department: dict[str, int]
+
+
+def _candidates(con: duckdb.DuckDBPyConnection):
+    """Consumer posts addressed to a company, with their classifier readings."""
+    if not con.execute("SELECT count(*) FROM enrichments").fetchone()[0]:
+        raise SocialAuditError("no classifier readings in the store: run `socialaudit enrich --db ...` first")
+    backend = ibis.duckdb.from_connection(con)
+    posts, e = backend.table("posts"), backend.table("enrichments")
+    consumer = posts.filter((posts.author_role == "consumer") & posts.company_id.notnull()).select(
+        "channel", "post_id", "company_id", "text")
+    return consumer.join(e.select("channel", "post_id", "lang", "sentiment", "question", "complaint",
+                                  "product_feedback", "praise"), ["channel", "post_id"])
+
+
+def route_store(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, replace: bool = False,
+                now: dt.datetime | None = None) -> RouteReport:
+    """Add every newly matching (post, department) to the inboxes.  With ``replace``, items no
+    rule matches any more are removed unless someone already read them."""
+    now = now or dt.datetime.now(UTC)
+    candidates = _candidates(con)
+    n_candidates = candidates.count().execute()
+    routes = routed(candidates, config).to_pyarrow()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("new_routes", routes)
+        before = con.execute("SELECT count(*) FROM routed_items").fetchall()[0][0]
+        removed = 0
+        if replace:
+            removed = con.execute("""
+                DELETE FROM routed_items i WHERE NOT EXISTS (
+                    SELECT 1 FROM new_routes r
+                    WHERE r.channel = i.channel AND r.post_id = i.post_id AND r.department = i.department)
+                  AND NOT EXISTS (SELECT 1 FROM item_reads x WHERE x.item_id = i.item_id)""").fetchall()[0][0]
+        con.execute("""
+            INSERT INTO routed_items
+            SELECT nextval('routed_item_ids'), channel, post_id, company_id, department, rules, intent,
+                   created_at, $now
+            FROM (SELECT r.channel, r.post_id, r.company_id, r.department, r.rules, e.intent, p.created_at
+                  FROM new_routes r
+                  JOIN posts p USING (channel, post_id)
+                  JOIN enrichments e USING (channel, post_id)
+                  WHERE NOT EXISTS (SELECT 1 FROM routed_items i WHERE i.channel = r.channel
+                                    AND i.post_id = r.post_id AND i.department = r.department)
+                  ORDER BY p.created_at, r.channel, r.post_id, r.department)""", {"now": now}).fetchall()
+        after = con.execute("SELECT count(*) FROM routed_items").fetchall()[0][0]
+        con.unregister("new_routes")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    by_department = dict(con.execute("SELECT department, count(*) FROM routed_items GROUP BY department").fetchall())
+    return RouteReport(n_candidates, after - before + removed, removed,
+                       {d: by_department.get(d, 0) for d in DEPARTMENTS})
+
+
+def _check_department(department: str) -> None:
+    if department not in DEPARTMENTS:
+        raise SocialAuditError(f"unknown department '{department}' (one of {', '.join(DEPARTMENTS)})")
+
+
+def record_read(con: duckdb.DuckDBPyConnection, item_ids: list[int], action: str, user: str, *,
+                department: str | None = None, at: dt.datetime | None = None) -> int:
+    """Record that ``user`` opened or acknowledged the items (acknowledging opens too).
+
+    With ``department``, every item must be in that department's inbox (a department user
+    acts on its own inbox only).  Returns how many new read facts were written; repeating a
+    read changes nothing (the first time is kept).
+    """
+    if action not in ACTIONS:
+        raise SocialAuditError(f"unknown action '{action}' (one of {', '.join(ACTIONS)})")
+    if not user.strip():
+        raise SocialAuditError("a read needs a user name")
+    if department is not None:
+        _check_department(department)
+    at = at or dt.datetime.now(UTC)
+    ids = sorted(set(int(i) for i in item_ids))
+    if not ids:
+        return 0
+    found = dict(con.execute("SELECT item_id, department FROM routed_items WHERE list_contains($ids, item_id)",
+                             {"ids": ids}).fetchall())
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise SocialAuditError(f"no routed item {', '.join(map(str, missing))}")
+    if department is not None:
+        foreign = [i for i in ids if found[i] != department]
+        if foreign:
+            raise SocialAuditError(f"item(s) {', '.join(map(str, foreign))} are not in the {department} inbox")
+    actions = ["opened", "acknowledged"] if action == "acknowledged" else ["opened"]
+    before = con.execute("SELECT count(*) FROM item_reads").fetchone()[0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for a in actions:
+            con.executemany("INSERT OR IGNORE INTO item_reads VALUES (?, ?, ?, ?)", [(i, a, user, at) for i in ids])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute("SELECT count(*) FROM item_reads").fetchone()[0] - before
+
+
+STATUSES = ("all", "unread", "unacknowledged")
+
+
+def inbox_items(con: duckdb.DuckDBPyConnection, department: str, *, company: str | None = None,
+                status: str = "all", limit: int | None = 50, offset: int = 0) -> list[dict]:
+    """A department's items, newest post first, with the post text and read state."""
+    _check_department(department)
+    if status not in STATUSES:
+        raise SocialAuditError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
+    where = ["i.department = $department"]
+    if company:
+        where.append("i.company_id = $company")
+    if status == "unread":
+        where.append("r.first_opened IS NULL")
+    elif status == "unacknowledged":
+        where.append("r.first_acknowledged IS NULL")
+    params = {"department": department, **({"company": company} if company else {})}
+    sql = f"""
+        WITH r AS (SELECT item_id, min(read_at) FILTER (WHERE action = 'opened') AS first_opened,
+                          min(read_at) FILTER (WHERE action = 'acknowledged') AS first_acknowledged,
+                          string_agg(DISTINCT user_name, ', ' ORDER BY user_name)
+                              FILTER (WHERE action = 'acknowledged') AS acknowledged_by
+                   FROM item_reads GROUP BY item_id)
+        SELECT i.item_id, i.company_id, i.channel, i.post_id, i.posted_at, i.intent, i.rules, p.account_id,
+               p.text, r.first_opened, r.first_acknowledged, r.acknowledged_by
+        FROM routed_items i JOIN posts p USING (channel, post_id) LEFT JOIN r USING (item_id)
+        WHERE {' AND '.join(where)}
+        ORDER BY i.posted_at DESC, i.item_id DESC
+        {f'LIMIT {int(limit)} OFFSET {int(offset)}' if limit is not None else ''}"""
+    cur = con.execute(sql, params)
+    columns = [d[0] for d in cur.description]
+    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+
+def item(con: duckdb.DuckDBPyConnection, item_id: int) -> dict | None:
+    cur = con.execute("""
+        SELECT i.*, p.text, p.account_id, p.url FROM routed_items i JOIN posts p USING (channel, post_id)
+        WHERE i.item_id = ?""", [item_id])
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
