@@ -12,6 +12,12 @@ from rich.table import Table
 from ..enrich.classifier import Classifier
 from ..enrich.store import enrich_store
 from ..errors import SocialAuditError
+from ..loop.assess import assess
+from ..loop.inbox import inbox_items, record_read, route_store
+from ..loop.profile import DEPARTMENT_NAMES
+from ..loop.profiles import load_profiles, save_profiles
+from ..loop.reads import department_summary
+from ..loop.routing import load_rules
 from ..metrics.audit import run_audit, write_audit
 from ..metrics.config import AuditConfig
 from ..report.summary import write_summary
@@ -20,9 +26,21 @@ from ..store.overview import store_overview
 from .audit import print_audit
 from .common import console, escape, file_progress, handle_errors
 from .ingest import load_into, print_reports
+from .maturity import print_studyb
 
 SAMPLE = Path("twcs_sample/twcs_head.csv")
 REGISTRY = Path("registries/customer_care_brands.yaml")
+EXAMPLE_PROFILES = Path("examples/profiles_example.yaml")
+DEMO_READS = 5
+
+
+def _demonstrate_reads(con) -> int:
+    """Open the newest few R&D items as user 'demo', so that the read-tracking figures show
+    something; said so in the output (no one else has read anything in a fresh store)."""
+    ids = [i["item_id"] for i in inbox_items(con, "rnd", limit=DEMO_READS)]
+    if ids:
+        record_read(con, ids, "opened", "demo", department="rnd")
+    return len(ids)
 
 
 def find_data_dir() -> Path:
@@ -46,8 +64,9 @@ def demo(
     """Audit the bundled real sample (5,000 customer-care tweets, 76 brands) and write the report.
 
     Builds a fresh store in OUT, loads the company registry, imports the sample, classifies
-    the consumer posts (language, intents, sentiment), audits it (OUT/audit/) and writes
-    OUT/report.html.
+    the consumer posts (language, intents, sentiment), routes them to department inboxes,
+    audits it (OUT/audit/), assesses Study B on the example profiles (data/examples/) and
+    writes OUT/report.html.
     """
     data_dir = data or find_data_dir()
     out.mkdir(parents=True, exist_ok=True)
@@ -62,8 +81,13 @@ def demo(
         print_reports([report], db)
         overview = store_overview(store.con)
         enriched = enrich_store(store.con, Classifier.load("fast"))
+        routing = route_store(store.con, load_rules())
+        demo_reads = _demonstrate_reads(store.con)
         result = run_audit(store.con, AuditConfig())
         write_audit(result, out / "audit")
+        profiles = load_profiles(data_dir / EXAMPLE_PROFILES)
+        save_profiles(store.con, profiles)
+        assessment = assess(store.con, result, profiles)
         html = write_summary(store.con, out / "report.html", title="socialaudit demo: TWCS customer-care sample",
                              audit=result)
     table = Table(title="The sample", title_justify="left", show_header=False)
@@ -75,6 +99,20 @@ def demo(
                                 f"({enriched.seconds:.1f} s); actionable inbound = {result.rule}")
     console.print(table)
     print_audit(result)
+    loop = Table(title="The feedback loop: routed consumer posts per department inbox", title_justify="left")
+    for name in ("department", "items", "opened", "read share", "companies reading regularly"):
+        loop.add_column(name, justify="left" if name == "department" else "right")
+    for d in department_summary(assessment.reads):
+        loop.add_row(DEPARTMENT_NAMES[d["department"]], f"{d['routed']:,}", f"{d['opened']:,}",
+                     "–" if d["opened_share"] is None else f"{100 * d['opened_share']:.1f}%",
+                     str(d["companies_reading_regularly"]))
+    console.print(loop)
+    console.print(f"({routing.added:,} inbox items from {routing.candidates:,} classified consumer posts; to show "
+                  f"read tracking the demo opened {demo_reads} R&D items as user 'demo'. Read an inbox with "
+                  f"`socialaudit inbox --department rnd --db {escape(db)}`.)")
+    console.print(f"Example profiles (illustrative numbers, not the companies' own): "
+                  f"{escape(data_dir / EXAMPLE_PROFILES)}")
+    print_studyb(assessment)
     console.print(f"Audit tables in {escape((out / 'audit').resolve())} (companies.parquet, responses.parquet, "
                   "findings.csv, industries.csv, summary.json)")
     console.print(f"Report written to [bold]{escape(html.resolve())}[/]")
