@@ -30,6 +30,7 @@ bench: $(BIN)/python
 	$(PIP) install --quiet -e '.[bench]'
 	$(BIN)/socialaudit bench ingest
 	$(BIN)/socialaudit bench audit
+	$(BIN)/socialaudit bench classify
 
 clean:
 	rm -rf build .pytest_cache
