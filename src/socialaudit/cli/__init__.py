@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from .audit import audit
-from .classify import classify
 from .bench import bench_app
+from .classify import classify
 from .companies import companies
 from .demo import demo
 from .enrich import enrich

@@ -13,8 +13,7 @@ from ..loop.inbox import STATUSES, inbox_items, item, record_read
 from ..loop.profile import DEPARTMENTS
 from ..loop.reads import ReadPolicy, department_summary, read_metrics
 from ..store import Store
-from .common import DEFAULT_DB_PATH, DbOption, Output, OutputOption, console, emit, err_console, escape, \
-    handle_errors
+from .common import DEFAULT_DB_PATH, DbOption, Output, OutputOption, console, emit, err_console, escape, handle_errors
 
 inbox_app = typer.Typer(help="Department inboxes: list routed feedback, open and acknowledge items, read shares.",
                         invoke_without_command=True, rich_markup_mode=None)

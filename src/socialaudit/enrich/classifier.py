@@ -1,7 +1,7 @@
 """Reading posts: language, sentiment, complaint, question, product feedback, praise.
 
 Two stages.  The **language heads** (complaint and sentiment, one set for English, one for
-German; other languages use the English heads) read hashed n-grams, VADER scores (English)
+German; other languages use the English heads) read hashed n-grams, VADER-lexicon features (English)
 and, in the accurate variant, multilingual sentence embeddings.  The **intent heads**
 (question, product feedback, praise) read named cue features together with the language
 heads' scores, because their training data is a small hand-labelled sample.  Every label
@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .bundle import ModelBundle
-from .features import hashed_counts, use_available, use_embeddings, vader_features
+from .features import hashed_counts, lexicon_features, use_available, use_embeddings
 from .language import identify
 from .text import cue_features, normalise
 
@@ -90,8 +90,8 @@ class Classifier:
         if name.startswith("ngrams:"):
             featurizer = self.bundle.featurizers[name.split(":", 1)[1]]
             return featurizer.transform_counts(counts) if counts is not None else featurizer.transform(normalised)
-        if name == "vader":
-            return sp.csr_matrix(vader_features(raw) * scale)
+        if name == "lexicon":
+            return sp.csr_matrix(lexicon_features(raw) * scale)
         if name == "use":
             return sp.csr_matrix(use_embeddings(raw) * scale)
         if name == "cues":

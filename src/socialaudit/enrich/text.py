@@ -108,14 +108,29 @@ CUES: dict[str, re.Pattern] = {
 CUE_NAMES = tuple(CUES)
 
 
-def cue_features(texts: list[str]) -> np.ndarray:
+def _re2(pattern: str) -> str:
+    """A Python pattern in RE2's syntax (``\\x{...}`` code points instead of ``\\U``/``\\u`` escapes)."""
+    pattern = re.sub(r"\\U([0-9a-fA-F]{8})", lambda m: f"\\x{{{int(m.group(1), 16):X}}}", pattern)
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: f"\\x{{{int(m.group(1), 16):X}}}", pattern)
+
+
+#: The cues in RE2 syntax: :func:`cue_features` runs them with Arrow's C++ RE2 over the whole
+#: batch (Python's ``re`` took 250 µs per post for the complaint cues alone).  RE2's ``\\b``
+#: is ASCII-only, like DuckDB's, so the cue rule in the audit and here agree.
+CUES_RE2 = {name: _re2(p.pattern) for name, p in CUES.items()}
+
+
+def cue_features(texts: list[str | None]) -> np.ndarray:
     """A 0/1 matrix (posts x cues) plus log-length: the rule signals the intent heads weigh."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     out = np.zeros((len(texts), len(CUES) + 1), dtype=np.float32)
-    for i, text in enumerate(texts):
-        if not text:
-            continue
-        for j, pattern in enumerate(CUES.values()):
-            if pattern.search(text):
-                out[i, j] = 1.0
-        out[i, -1] = np.log1p(len(text)) / 6.0
+    if not texts:
+        return out
+    array = pa.array([t or "" for t in texts], type=pa.large_string())
+    for j, pattern in enumerate(CUES_RE2.values()):
+        out[:, j] = pc.match_substring_regex(array, pattern, ignore_case=True).to_numpy(zero_copy_only=False)
+    lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.float32)
+    out[:, -1] = np.where(lengths > 0, np.log1p(lengths) / 6.0, 0.0)
     return out

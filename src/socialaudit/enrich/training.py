@@ -34,18 +34,18 @@ from sklearn.model_selection import StratifiedKFold
 from .. import __version__
 from .bundle import LinearHead, ModelBundle
 from .classifier import ACCURATE, FAST, Classifier
-from .features import HashedTfidf, hashed_counts, use_embeddings, vader_features
+from .features import HashedTfidf, hashed_counts, lexicon_features, use_embeddings
 from .language import identify
 from .text import CUE_NAMES, cue_features, normalise
 
 SEED = 20241123
-CS = (0.3, 1.0, 3.0)
+CS = (0.3, 1.0, 3.0, 10.0)
 INTENT_CS = (0.1, 0.3, 1.0)
-BLOCK_SCALE = {"vader": 2.0, "use": 1.0, "cues": 1.0, "scores": 2.0}
+BLOCK_SCALE = {"lexicon": 2.0, "use": 1.0, "cues": 1.0, "scores": 2.0}
 INTENT_HEADS = ("question", "product_feedback", "praise")
 BLOCKS = {  # head -> feature blocks (the accurate variant adds "use" to the language heads)
-    "complaint:en": ["ngrams:complaint-en", "vader"],
-    "sentiment:en": ["ngrams:sentiment-en", "vader"],
+    "complaint:en": ["ngrams:complaint-en", "lexicon"],
+    "sentiment:en": ["ngrams:sentiment-en", "lexicon"],
     "complaint:de": ["ngrams:de"],
     "sentiment:de": ["ngrams:de"],
     **{k: ["cues", "scores"] for k in INTENT_HEADS},
@@ -65,7 +65,7 @@ class Corpus:
     def build(cls, lang: str, raw: list[str], use: bool) -> Corpus:
         corpus = cls(lang, raw, hashed_counts([normalise(t) for t in raw]))
         if lang == "en":
-            corpus.dense["vader"] = vader_features(raw)
+            corpus.dense["lexicon"] = lexicon_features(raw)
         if use:
             corpus.dense["use"] = use_embeddings(raw, threads=2)
         return corpus

@@ -48,7 +48,7 @@ def route_store(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, replac
     rule matches any more are removed unless someone already read them."""
     now = now or dt.datetime.now(UTC)
     candidates = _candidates(con)
-    n_candidates = candidates.count().execute()
+    n_candidates = candidates.count().to_pyarrow().as_py()
     routes = routed(candidates, config).to_pyarrow()
     con.execute("BEGIN TRANSACTION")
     try:

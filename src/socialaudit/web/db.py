@@ -1,0 +1,133 @@
+"""How the dashboard uses the store: a short read-only connection per request, a
+read-write one only for the moment of a write (an acknowledgement, a user change).
+
+Why: DuckDB lets one process write a file at a time, and within one process a file cannot
+be open read-only and read-write at once.  So ``serve`` holds no connection between requests
+(``socialaudit ingest``, ``route`` or ``users add`` can open the store whenever no request is
+running), and a readers-writer lock keeps this process's own readers and writers apart.
+While another process writes (a long import) the store cannot be opened at all: requests that
+need it get :class:`StoreBusy` (HTTP 503, "try again"), pages served from the caches keep
+working (see :mod:`socialaudit.web.auditcache`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from ..errors import StoreError
+from ..store import Store
+
+
+class StoreBusy(Exception):
+    """Another process holds the store's write lock (an import, ``route``, ``enrich``...)."""
+
+
+class ReadWriteLock:
+    """Many readers or one writer; a waiting writer stops new readers (no starvation)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+Version = tuple[int, int, int, int, int]
+
+
+def _is_lock_error(exc: StoreError) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower()
+
+
+class StoreAccess:
+    """Opens the store for one request at a time; tells when its content may have changed."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise StoreError(f"{self.path}: no such store (run `socialaudit ingest` first)")
+        self._lock = ReadWriteLock()
+        #: counts this process's writes: file times can be too coarse to tell two quick writes apart
+        self._generation = 0
+        #: called with (version before, version after) of each write made here
+        self.write_listeners: list[Callable[[Version, Version], None]] = []
+
+    def version(self) -> Version:
+        """Changes whenever a write reaches the file or its write-ahead log (any process)."""
+        def stat(p: Path) -> tuple[int, int]:
+            try:
+                s = p.stat()
+            except FileNotFoundError:
+                return 0, 0
+            return s.st_mtime_ns, s.st_size
+
+        return stat(self.path) + stat(self.path.with_name(self.path.name + ".wal")) + (self._generation,)
+
+    def _open(self, read_only: bool) -> Store:
+        try:
+            return Store(self.path, read_only=read_only)
+        except StoreError as exc:
+            if _is_lock_error(exc):
+                raise StoreBusy(str(exc)) from exc
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock.shared():
+            store = self._open(read_only=True)
+            try:
+                yield store.con
+            finally:
+                store.close()
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection for one short write.  The dashboard writes only read records
+        and users, never what the audit is computed from (caches keep their value across these
+        writes).  Do not call a cache's ``get()`` inside ``read()`` or ``write()``: the locks do
+        not nest."""
+        with self._lock.exclusive():
+            before = self.version()
+            store = self._open(read_only=False)
+            try:
+                yield store.con
+            finally:
+                store.close()
+                self._generation += 1
+            after = self.version()
+        for listener in self.write_listeners:
+            listener(before, after)
