@@ -46,7 +46,7 @@ def char_ngram_pairs(normalised: list[str]) -> tuple[np.ndarray, np.ndarray]:
     fast model fast.  Bytes, not characters: an umlaut is two bytes, which only means German
     n-grams are a little shorter.
     """
-    encoded = [b" " + t.encode("utf-8") + b" " for t in normalised]
+    encoded = [b" " + t.encode("utf-8") + b" " if t else b"" for t in normalised]
     lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
     if not len(encoded):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)

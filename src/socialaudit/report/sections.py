@@ -21,6 +21,7 @@ from ..loop.reads import department_summary, read_metrics, silo_measure
 from ..metrics.audit import AuditResult
 from ..metrics.engagement import ALL
 from ..privacy import PREFIX, Pseudonymiser
+from ..store.normalise import MENTION
 
 EXAMPLES = 10
 TEXT_LIMIT = 1000
@@ -125,11 +126,12 @@ def unanswered_examples(con: duckdb.DuckDBPyConnection, audit: AuditResult, limi
             picked.append(r)
     pseudonym = _pseudonymiser(con)
     names = company_names(con)
+    brands = brand_handles(con)
     out = []
     for r in picked:
         found = con.execute("SELECT text FROM posts WHERE channel = ? AND post_id = ?",
                             [r["channel"], r["post_id"]]).fetchone()
-        text = (found[0] if found else None) or ""
+        text = mask_mentions((found[0] if found else None) or "", r["channel"], brands, pseudonym)
         kinds = [k.replace("_", " ") for k in ("question", "complaint", "product_feedback") if r[k]]
         out.append({"company": names.get(r["company"], r["company"]), "channel": r["channel"],
                     "created_at": r["created_at"].strftime("%Y-%m-%d %H:%M UTC"), "kinds": ", ".join(kinds),
@@ -151,6 +153,29 @@ def _author(account_id: str | None, pseudonym: Pseudonymiser | None) -> str:
     if account_id.startswith(PREFIX):
         return account_id
     return pseudonym(account_id) if pseudonym else "(not pseudonymised: hidden)"
+
+
+def brand_handles(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(channel, lower-case handle or id) of every brand account: the @-mentions left readable."""
+    rows = con.execute("""
+        SELECT channel, lower(account_id) FROM accounts WHERE company_id IS NOT NULL OR role_hint = 'brand'
+        UNION SELECT channel, lower(handle) FROM accounts WHERE (company_id IS NOT NULL OR role_hint = 'brand')
+                                                           AND handle IS NOT NULL
+        UNION SELECT channel, lower(handle) FROM brand_accounts""").fetchall()
+    return set(rows)
+
+
+def mask_mentions(text: str, channel: str, brands: set[tuple[str, str]], pseudonym: Pseudonymiser | None) -> str:
+    """The text with every consumer's @handle replaced by its pseudonym, as the store's
+    ``mentions`` column has it (the text itself is stored verbatim); brands stay readable."""
+
+    def replace(match) -> str:
+        handle = match.group(1)
+        if (channel, handle.lower()) in brands or handle.startswith(PREFIX):
+            return match.group(0)
+        return "@" + (pseudonym(handle) if pseudonym else "[consumer]")
+
+    return MENTION.sub(replace, text)
 
 
 def company_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
