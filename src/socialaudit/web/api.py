@@ -49,8 +49,7 @@ def me(request: Request, user: User = Depends(current_user)) -> Me:
 @router.get("/overview", response_model=Overview, summary="What the store holds, and Study A's findings on it")
 def overview(request: Request, _: User = Depends(require_reports)) -> dict:
     audit = _audit(request)
-    with request.app.state.access.read() as con:
-        store = queries.overview(con)
+    store = request.app.state.inventory.get().value["store"]
     return {"store": store, "findings": queries.findings(audit.value),
             "audit": {"computed_at": audit.computed_at, "stale": audit.stale}}
 
@@ -79,8 +78,7 @@ def industries(request: Request, _: User = Depends(require_reports)) -> dict:
 
 @router.get("/reads", response_model=list[DepartmentReads], summary="Read tracking per department")
 def reads(request: Request, _: User = Depends(require_reports)) -> list[dict]:
-    with request.app.state.access.read() as con:
-        return queries.reads_summary(con)
+    return request.app.state.inventory.get().value["reads"]
 
 
 @router.get("/inbox/{department}", response_model=InboxPage, summary="A department's inbox, newest first")

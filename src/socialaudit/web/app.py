@@ -23,7 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from .. import __version__
 from ..metrics.audit import run_audit
 from ..metrics.config import AuditConfig
-from . import errors, users
+from . import errors, queries, users
 from .api import router as api_router
 from .auth import current_user
 from .cache import StoreCache
@@ -93,6 +93,8 @@ def create_app(db_path: str | Path, *, secret: str | None = None, secure_cookies
     state.settings = Settings(str(Path(db_path).resolve()), secure_cookies, IDLE_SECONDS)
     state.audit_config = config
     state.audit = StoreCache(access, lambda con: run_audit(con, config), survives_own_writes=True)
+    state.inventory = StoreCache(access, lambda con: {"store": queries.overview(con),
+                                                      "reads": queries.reads_summary(con)})
     state.users = StoreCache(access, lambda con: {u.user_name: u for u in users.list_users(con)})
     state.limiter = limiter or LoginLimiter()
 

@@ -27,9 +27,8 @@ PAGE_SIZE = 50
 def inboxes(request: Request, user: User = Depends(current_user)) -> Response:
     if user.role == "department":
         return RedirectResponse(f"/inbox/{user.department}", status_code=303)
-    with request.app.state.access.read() as con:
-        reads = queries.reads_summary(con)
-    return page(request, "inboxes.html.j2", reads=reads)
+    inventory = request.app.state.inventory.get()
+    return page(request, "inboxes.html.j2", reads=inventory.value["reads"], audit=inventory)
 
 
 @router.get("/inbox/{department}")

@@ -19,11 +19,9 @@ def overview(request: Request, user: User = Depends(current_user)) -> Response:
     if user.role == "department":
         return RedirectResponse(f"/inbox/{user.department}", status_code=303)
     audit = request.app.state.audit.get()
-    with request.app.state.access.read() as con:
-        store = queries.overview(con)
-        reads = queries.reads_summary(con)
-    return page(request, "overview.html.j2", store=store, findings=queries.findings(audit.value), reads=reads,
-                audit=audit)
+    inventory = request.app.state.inventory.get()
+    return page(request, "overview.html.j2", findings=queries.findings(audit.value), audit=audit,
+                **inventory.value)
 
 
 @router.get("/companies")
