@@ -17,6 +17,7 @@ from .ingest import ingest
 from .maturity import maturity
 from .models import models_app
 from .quarantine import quarantine
+from .report import report
 from .roi import roi
 from .route import route
 
@@ -34,6 +35,7 @@ app.command()(demo)
 app.command()(ingest)
 app.command()(enrich)
 app.command()(audit)
+app.command()(report)
 app.command()(classify)
 app.command()(route)
 app.add_typer(inbox_app, name="inbox")
