@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 DEMO_OUT ?= build/demo
 
-.PHONY: demo test install install-test bench clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test install install-test install-browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +24,15 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/socialaudit demo --out $(DEMO_OUT)
 
-test: install-test
+# The browser tests drive Debian's Chromium with Playwright (no browser download): install the
+# package when it is missing (as root, or with sudo).
+install-browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test: install-test install-browser
 	mkdir -p build
 	$(BIN)/python -m pytest --junitxml=build/test-results.xml
 

@@ -18,7 +18,6 @@ from socialaudit.web import users
 from socialaudit.web.app import create_app
 
 
-
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
     db = tmp_path_factory.mktemp("web") / "sample.duckdb"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from web.support import PASSWORD, form_token, logged_in, login
 from fastapi.testclient import TestClient
+from web.support import PASSWORD, form_token, logged_in, login
 
 from socialaudit.store import Store
 from socialaudit.web import users

@@ -37,6 +37,7 @@ def writer(db):
     for proc in started:
         proc.stdin.close()
         proc.wait(timeout=30)
+        proc.stdout.close()
 
 
 def test_serve_holds_no_connection_between_requests(client, db):
@@ -55,6 +56,7 @@ def test_pages_answer_while_another_process_writes(client, writer):
     assert page.status_code == 200 and "Another process is writing the store" in page.text
     assert client.get("/").status_code == 200
     assert client.get("/api/industries").status_code == 200
+    assert client.get("/companies/southwest").status_code == 200
     busy = client.get("/inbox/rnd")
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "30"
     api = client.get("/api/inbox/rnd")

@@ -20,6 +20,8 @@ from .quarantine import quarantine
 from .report import report
 from .roi import roi
 from .route import route
+from .serve import serve
+from .users import users_app
 
 app = typer.Typer(
     name="socialaudit",
@@ -41,6 +43,8 @@ app.command()(route)
 app.add_typer(inbox_app, name="inbox")
 app.command()(roi)
 app.command()(maturity)
+app.command()(serve)
+app.add_typer(users_app, name="users")
 app.command()(quarantine)
 app.command()(imports)
 app.command()(companies)

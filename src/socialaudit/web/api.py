@@ -60,12 +60,11 @@ def companies(request: Request, industry: str | None = Query(None, max_length=20
     return queries.companies(_audit(request).value, industry)
 
 
-@router.get("/companies/{company_id}", response_model=CompanyDetail, responses={404: {"description": "no such company"}},
+@router.get("/companies/{company_id}", response_model=CompanyDetail,
+            responses={404: {"description": "no such company"}},
             summary="One company: every metric per channel, its inventory and read tracking")
 def company(request: Request, company_id: str, _: User = Depends(require_reports)) -> dict:
-    audit = _audit(request)
-    with request.app.state.access.read() as con:
-        detail = queries.company(audit.value, con, company_id)
+    detail = queries.company(_audit(request).value, request.app.state.inventory.get().value, company_id)
     if detail is None:
         raise HTTPException(404, f"no company '{company_id}' in the audited cohort")
     return detail

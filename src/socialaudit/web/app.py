@@ -93,8 +93,7 @@ def create_app(db_path: str | Path, *, secret: str | None = None, secure_cookies
     state.settings = Settings(str(Path(db_path).resolve()), secure_cookies, IDLE_SECONDS)
     state.audit_config = config
     state.audit = StoreCache(access, lambda con: run_audit(con, config), survives_own_writes=True)
-    state.inventory = StoreCache(access, lambda con: {"store": queries.overview(con),
-                                                      "reads": queries.reads_summary(con)})
+    state.inventory = StoreCache(access, queries.inventory)
     state.users = StoreCache(access, lambda con: {u.user_name: u for u in users.list_users(con)})
     state.limiter = limiter or LoginLimiter()
 

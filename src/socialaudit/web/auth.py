@@ -94,13 +94,21 @@ def may_acknowledge(user: User, department: str) -> bool:
     return user.role == "department" and user.department == department
 
 
-def inbox_reader(department: str, user: User = Depends(current_user)) -> User:
+def _department(request: Request) -> str:
+    """The route's ``{department}``, read here rather than declared, so that each route's own
+    declaration (a plain string for pages, an enum for the API) is the one in the spec."""
+    return str(request.path_params.get("department", ""))
+
+
+def inbox_reader(request: Request, user: User = Depends(current_user)) -> User:
+    department = _department(request)
     if department not in DEPARTMENTS or not may_read_inbox(user, department):
         raise Forbidden("you may not read this inbox")
     return user
 
 
-def inbox_writer(department: str, user: User = Depends(current_user)) -> User:
+def inbox_writer(request: Request, user: User = Depends(current_user)) -> User:
+    department = _department(request)
     if department not in DEPARTMENTS or not may_acknowledge(user, department):
         raise Forbidden("only the department's own users acknowledge its items")
     return user

@@ -23,8 +23,9 @@ from ..errors import StoreError
 from ..store import Store
 
 
-class StoreBusy(Exception):
-    """Another process holds the store's write lock (an import, ``route``, ``enrich``...)."""
+class StoreBusy(StoreError):
+    """Another process holds the store's write lock (an import, ``route``, ``enrich``...).
+    A :class:`StoreError`, so that the command line reports it in one line."""
 
 
 class ReadWriteLock:

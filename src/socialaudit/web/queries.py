@@ -34,8 +34,12 @@ def clean(value: Any) -> Any:
     return value
 
 
-def overview(con: duckdb.DuckDBPyConnection) -> dict:
-    return clean(dataclasses.asdict(store_overview(con)))
+def inventory(con: duckdb.DuckDBPyConnection) -> dict:
+    """What the store holds and who reads what: queries over every post and read, computed once
+    per store version (see ``create_app``) and shared by the overview, company and inbox pages."""
+    reads = clean(read_metrics(con, as_of=dt.datetime.now(dt.UTC)))
+    return {"store": clean(dataclasses.asdict(store_overview(con))), "reads": clean(department_summary(reads)),
+            "company_reads": reads, "companies": {r["company_id"]: clean(r) for r in company_inventory(con)}}
 
 
 def findings(audit: AuditResult) -> list[dict]:
@@ -52,16 +56,15 @@ def companies(audit: AuditResult, industry: str | None = None) -> list[dict]:
     return sorted(rows, key=lambda r: (r["engagement_score"] is None, -(r["engagement_score"] or 0), r["company_id"]))
 
 
-def company(audit: AuditResult, con: duckdb.DuckDBPyConnection, company_id: str) -> dict | None:
+def company(audit: AuditResult, inventory: dict, company_id: str) -> dict | None:
     """One company: its summary, every metric per channel, its inventory and who reads its feedback."""
     rows = [clean(r) for r in audit.companies.to_pylist() if r["company_id"] == company_id]
     overall = next((r for r in rows if r["channel"] == ALL), None)
     if overall is None:
         return None
-    inventory = next((r for r in company_inventory(con) if r["company_id"] == company_id), None)
-    reads = [clean(r) for r in read_metrics(con) if r["company_id"] == company_id]
     return {"company": _summary(overall), "channels": [r for r in rows if r["channel"] != ALL] + [overall],
-            "inventory": inventory, "reads": reads}
+            "inventory": inventory["companies"].get(company_id),
+            "reads": [r for r in inventory["company_reads"] if r["company_id"] == company_id]}
 
 
 def industries(audit: AuditResult) -> dict:
@@ -71,10 +74,6 @@ def industries(audit: AuditResult) -> dict:
                   "kendall_p": r.kendall_p, "spearman_ci": list(r.spearman_ci) if r.spearman_ci else None,
                   "compared": r.compared,
                   "industries": [dict(dataclasses.asdict(i), ranked=ranked) for i in r.industries]})
-
-
-def reads_summary(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    return clean(department_summary(read_metrics(con, as_of=dt.datetime.now(dt.UTC))))
 
 
 def inbox(con: duckdb.DuckDBPyConnection, department: str, *, status: str, company: str | None, limit: int,

@@ -19,9 +19,9 @@ def overview(request: Request, user: User = Depends(current_user)) -> Response:
     if user.role == "department":
         return RedirectResponse(f"/inbox/{user.department}", status_code=303)
     audit = request.app.state.audit.get()
-    inventory = request.app.state.inventory.get()
+    inventory = request.app.state.inventory.get().value
     return page(request, "overview.html.j2", findings=queries.findings(audit.value), audit=audit,
-                **inventory.value)
+                store=inventory["store"], reads=inventory["reads"])
 
 
 @router.get("/companies")
@@ -38,8 +38,7 @@ def companies(request: Request, industry: str | None = Query(None, max_length=20
 @router.get("/companies/{company_id}")
 def company(request: Request, company_id: str, _: User = Depends(require_reports)) -> Response:
     audit = request.app.state.audit.get()
-    with request.app.state.access.read() as con:
-        detail = queries.company(audit.value, con, company_id)
+    detail = queries.company(audit.value, request.app.state.inventory.get().value, company_id)
     if detail is None:
         return page(request, "error.html.j2", status_code=404, title="No such company",
                     message=f"No company '{company_id}' in the audited cohort.")
