@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..bench import audit_bench, classify_bench, ingest_bench
+from ..bench import audit_bench, classify_bench, ingest_bench, serve_bench
 from .common import console, err_console, handle_errors
 
 bench_app = typer.Typer(help="Benchmarks (figures in BENCHMARKS.md); synthetic data, for performance only.",
@@ -58,3 +58,18 @@ def classify(
     variants = ("fast", "accurate") if accurate else ("fast",)
     summary = classify_bench.run(posts, workdir, repeats, variants, log=lambda m: err_console.print(m, highlight=False))
     console.print(classify_bench.markdown(summary, repeats), markup=False)
+
+
+@bench_app.command("serve")
+@handle_errors
+def serve(
+    posts: Annotated[int, typer.Option(help="Posts in the generated cohort.", min=10_000)] = 3_000_000,
+    users: Annotated[int, typer.Option(help="Concurrent logged-in users.", min=1)] = 20,
+    seconds: Annotated[float, typer.Option(help="Length of each load run.", min=1)] = 30.0,
+    think: Annotated[float, typer.Option(help="Seconds each user pauses between requests (0: saturation).",
+                                         min=0)] = 1.0,
+    workdir: Annotated[Path, typer.Option(help="Where the generated store goes.")] = Path("benchmarks/work"),
+) -> None:
+    """Dashboard page times (p50/p95) with concurrent users on a large store, against the login page."""
+    result = serve_bench.run(posts, workdir, users, seconds, think, log=lambda m: err_console.print(m, highlight=False))
+    console.print(serve_bench.markdown(result), markup=False)

@@ -145,18 +145,24 @@ def inbox_items(con: duckdb.DuckDBPyConnection, department: str, *, company: str
     elif status == "unacknowledged":
         where.append("r.first_acknowledged IS NULL")
     params = {"department": department, **({"company": company} if company else {})}
+    # The page of items is chosen from routed_items and the (small) reads first; only its rows
+    # are joined with posts for their text: on a store of millions of posts, joining first made
+    # every inbox page scan them all.
     sql = f"""
         WITH r AS (SELECT item_id, min(read_at) FILTER (WHERE action = 'opened') AS first_opened,
                           min(read_at) FILTER (WHERE action = 'acknowledged') AS first_acknowledged,
                           string_agg(DISTINCT user_name, ', ' ORDER BY user_name)
                               FILTER (WHERE action = 'acknowledged') AS acknowledged_by
-                   FROM item_reads GROUP BY item_id)
-        SELECT i.item_id, i.company_id, i.channel, i.post_id, i.posted_at, i.intent, i.rules, p.account_id,
-               p.text, r.first_opened, r.first_acknowledged, r.acknowledged_by
-        FROM routed_items i JOIN posts p USING (channel, post_id) LEFT JOIN r USING (item_id)
-        WHERE {' AND '.join(where)}
-        ORDER BY i.posted_at DESC, i.item_id DESC
-        {f'LIMIT {int(limit)} OFFSET {int(offset)}' if limit is not None else ''}"""
+                   FROM item_reads GROUP BY item_id),
+        page AS (SELECT i.*, r.first_opened, r.first_acknowledged, r.acknowledged_by
+                 FROM routed_items i LEFT JOIN r USING (item_id)
+                 WHERE {' AND '.join(where)}
+                 ORDER BY i.posted_at DESC, i.item_id DESC
+                 {f'LIMIT {int(limit)} OFFSET {int(offset)}' if limit is not None else ''})
+        SELECT page.item_id, page.company_id, page.channel, page.post_id, page.posted_at, page.intent, page.rules,
+               p.account_id, p.text, page.first_opened, page.first_acknowledged, page.acknowledged_by
+        FROM page JOIN posts p USING (channel, post_id)
+        ORDER BY page.posted_at DESC, page.item_id DESC"""
     cur = con.execute(sql, params)
     columns = [d[0] for d in cur.description]
     return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
