@@ -31,31 +31,49 @@ PARAM_HELP = "Any audit parameter as NAME=VALUE (repeatable): " + ", ".join(Audi
              ". See docs/metrics.md."
 
 
+#: The audit's parameters as options, shared by `audit` and `report` (same names, same help).
+ConfigOption = Annotated[Path | None, typer.Option(help="YAML file of audit parameters.")]
+SinceOption = Annotated[dt.datetime | None, typer.Option(help="Audit inbound posts from this time (UTC).")]
+UntilOption = Annotated[dt.datetime | None, typer.Option(help="... until this time (UTC, exclusive).")]
+WindowOption = Annotated[float | None, typer.Option(help="Response window in days (default 7).")]
+LevelOption = Annotated[str, typer.Option(help=f"Rank industries by {', '.join(LEVELS)}.")]
+BootstrapOption = Annotated[int | None, typer.Option(help="Bootstrap resamples (default 2000).")]
+SeedOption = Annotated[int | None, typer.Option(help="Random seed of the bootstrap.")]
+ParamOption = Annotated[list[str] | None, typer.Option(help=PARAM_HELP)]
+
+
+def audit_config(config: Path | None, since: dt.datetime | None, until: dt.datetime | None,
+                 window_days: float | None, industry_level: str, bootstrap: int | None, seed: int | None,
+                 param: list[str] | None) -> AuditConfig:
+    """The AuditConfig the options describe (file, then named flags and --param on top)."""
+    if industry_level not in LEVELS:
+        raise SocialAuditError(f"--industry-level must be one of {', '.join(LEVELS)}")
+    overrides = _parse_params(param or [])
+    overrides.update({k: v for k, v in {"since": since, "until": until, "response_window_days": window_days,
+                                         "bootstrap_samples": bootstrap, "seed": seed}.items() if v is not None})
+    return AuditConfig.load(config, **overrides)
+
+
 @handle_errors
 def audit(
     db: DbOption = DEFAULT_DB_PATH,
     out: Annotated[Path, typer.Option(help="Folder for companies.parquet, responses.parquet, findings.csv, "
                                            "industries.csv and summary.json.")] = Path("audit"),
-    config: Annotated[Path | None, typer.Option(help="YAML file of audit parameters.")] = None,
-    since: Annotated[dt.datetime | None, typer.Option(help="Audit inbound posts from this time (UTC).")] = None,
-    until: Annotated[dt.datetime | None, typer.Option(help="... until this time (UTC, exclusive).")] = None,
-    window_days: Annotated[float | None, typer.Option(help="Response window in days (default 7).")] = None,
-    industry_level: Annotated[str, typer.Option(help=f"Rank industries by {', '.join(LEVELS)}.")] = "study-a",
-    bootstrap: Annotated[int | None, typer.Option(help="Bootstrap resamples (default 2000).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed of the bootstrap.")] = None,
-    param: Annotated[list[str] | None, typer.Option(help=PARAM_HELP)] = None,
+    config: ConfigOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    window_days: WindowOption = None,
+    industry_level: LevelOption = "study-a",
+    bootstrap: BootstrapOption = None,
+    seed: SeedOption = None,
+    param: ParamOption = None,
 ) -> None:
     """Audit the companies in the store: answering, speed, broadcasting, interaction,
     influencers, storytelling, an engagement score, Study A's findings and the industry ranking.
 
     Writes the tables to OUT and prints the findings and the ranking.
     """
-    if industry_level not in LEVELS:
-        raise SocialAuditError(f"--industry-level must be one of {', '.join(LEVELS)}")
-    overrides = _parse_params(param or [])
-    overrides.update({k: v for k, v in {"since": since, "until": until, "response_window_days": window_days,
-                                         "bootstrap_samples": bootstrap, "seed": seed}.items() if v is not None})
-    cfg = AuditConfig.load(config, **overrides)
+    cfg = audit_config(config, since, until, window_days, industry_level, bootstrap, seed, param)
     with Store(db, read_only=True) as store:
         result = run_audit(store.con, cfg, level=industry_level)
     files = write_audit(result, out)

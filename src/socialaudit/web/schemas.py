@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ..loop.inbox import STATUSES
 from ..loop.profile import DEPARTMENTS
+from ..store.overview import StoreOverview as _StoreOverview
 
 Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
@@ -22,19 +23,8 @@ class Me(BaseModel):
     csrf_token: str = Field(description="send it as the X-CSRF-Token header with every POST")
 
 
-class StoreOverview(BaseModel):
-    posts: int
-    brand_posts: int
-    consumer_posts: int
-    companies: int
-    registered_companies: int
-    channels: list[str]
-    conversations: int
-    consumers: int
-    first_post: str | None
-    last_post: str | None
-    quarantined: int
-    imports: int
+#: The API shows the store overview as the library computes it (a dataclass FastAPI documents as is).
+StoreOverview = _StoreOverview
 
 
 class Finding(BaseModel):
