@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -91,8 +92,10 @@ def test_a_store_in_use_is_reported_not_a_traceback(tmp_path):
                                "print('ready', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
+        started = time.monotonic()
         result = subprocess.run([sys.executable, "-m", "socialaudit", "ingest", str(BUNDLED_SAMPLE), "--db", str(db)],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, env={**os.environ, "SOCIALAUDIT_LOCK_WAIT": "2"})
+        assert time.monotonic() - started >= 2  # waited for the lock before giving up
         assert result.returncode == 2
         assert "in use by another process" in result.stderr and "Traceback" not in result.stderr
     finally:

@@ -8,6 +8,7 @@ dashboard, reports) open the file read-only.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -21,11 +22,30 @@ DEFAULT_DB = "socialaudit.duckdb"
 DEFAULT_MEMORY_LIMIT = os.environ.get("SOCIALAUDIT_MEMORY_LIMIT", "1GB")
 
 
+#: How long opening a store waits for another process's lock (the dashboard holds a read-only
+#: connection while it serves requests, an import holds the write lock while it runs).
+LOCK_WAIT_SECONDS = float(os.environ.get("SOCIALAUDIT_LOCK_WAIT", "10"))
+
+
+def _connect_waiting(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, retried for ``wait`` seconds while another process holds the file's lock."""
+    deadline = time.monotonic() + wait
+    pause = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
+
+
 class Store:
     """An open store.  Use as a context manager; ``con`` is the DuckDB connection."""
 
     def __init__(self, path: str | Path = DEFAULT_DB, *, read_only: bool = False,
-                 memory_limit: str = DEFAULT_MEMORY_LIMIT):
+                 memory_limit: str = DEFAULT_MEMORY_LIMIT, lock_wait: float | None = None):
         self.path = Path(path)
         self.read_only = read_only
         if read_only and not self.path.exists():
@@ -33,7 +53,7 @@ class Store:
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a store file")
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = _connect_waiting(self.path, read_only, LOCK_WAIT_SECONDS if lock_wait is None else lock_wait)
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" in message.lower():

@@ -82,6 +82,7 @@ def create_app(db_path: str | Path, *, secret: str | None = None, secure_cookies
         if warm_audit:
             threading.Thread(target=_warm, args=(app,), name="audit-warm-up", daemon=True).start()
         yield
+        access.close()  # the shared read-only connection, if open
 
     app = FastAPI(lifespan=lifespan, title="socialaudit dashboard", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url=None,

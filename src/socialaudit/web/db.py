@@ -1,10 +1,13 @@
-"""How the dashboard uses the store: a short read-only connection per request, a
-read-write one only for the moment of a write (an acknowledgement, a user change).
+"""How the dashboard uses the store: a read-only connection shared by the requests while they
+come, a read-write one only for the moment of a write (an acknowledgement, a user change).
 
 Why: DuckDB lets one process write a file at a time, and within one process a file cannot
-be open read-only and read-write at once.  So ``serve`` holds no connection between requests
-(``socialaudit ingest``, ``route`` or ``users add`` can open the store whenever no request is
-running), and a readers-writer lock keeps this process's own readers and writers apart.
+be open read-only and read-write at once.  Opening the file costs tens of milliseconds (a new
+database instance with its own threads), too much for every request of a busy dashboard, so
+requests share one read-only connection (a cursor each) that is closed again once no request
+has used it for :data:`IDLE_CLOSE_SECONDS`: ``serve`` holds no connection while idle
+(``socialaudit ingest``, ``route`` or ``users add`` can open the store then), and a
+readers-writer lock keeps this process's own readers and writers apart.
 While another process writes (a long import) the store cannot be opened at all: requests that
 need it get :class:`StoreBusy` (HTTP 503, "try again"), pages served from the caches keep
 working (see :mod:`socialaudit.web.auditcache`).
@@ -13,6 +16,7 @@ working (see :mod:`socialaudit.web.auditcache`).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +25,10 @@ import duckdb
 
 from ..errors import StoreError
 from ..store import Store
+
+
+#: Close the shared read-only connection after this long without a request.
+IDLE_CLOSE_SECONDS = 1.0
 
 
 class StoreBusy(StoreError):
@@ -86,6 +94,11 @@ class StoreAccess:
         self._generation = 0
         #: called with (version before, version after) of each write made here
         self.write_listeners: list[Callable[[Version, Version], None]] = []
+        self._shared: Store | None = None
+        self._shared_lock = threading.Lock()
+        self._in_flight = 0
+        self._last_used = 0.0
+        self._closer: threading.Thread | None = None
 
     def version(self) -> Version:
         """Changes whenever a write reaches the file or its write-ahead log (any process)."""
@@ -100,7 +113,7 @@ class StoreAccess:
 
     def _open(self, read_only: bool) -> Store:
         try:
-            return Store(self.path, read_only=read_only)
+            return Store(self.path, read_only=read_only, lock_wait=0)  # a page answers 503 at once
         except StoreError as exc:
             if _is_lock_error(exc):
                 raise StoreBusy(str(exc)) from exc
@@ -109,11 +122,45 @@ class StoreAccess:
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._lock.shared():
-            store = self._open(read_only=True)
+            with self._shared_lock:
+                if self._shared is None:
+                    self._shared = self._open(read_only=True)
+                    self._start_closer()
+                self._in_flight += 1
+                cursor = self._shared.con.cursor()
             try:
-                yield store.con
+                cursor.execute("SET TimeZone = 'UTC'")
+                yield cursor
             finally:
-                store.close()
+                cursor.close()
+                with self._shared_lock:
+                    self._in_flight -= 1
+                    self._last_used = time.monotonic()
+
+    def _start_closer(self) -> None:
+        if self._closer is None or not self._closer.is_alive():
+            self._closer = threading.Thread(target=self._close_when_idle, name="store-idle-closer", daemon=True)
+            self._closer.start()
+
+    def _close_when_idle(self) -> None:
+        while True:
+            time.sleep(IDLE_CLOSE_SECONDS / 4)
+            with self._shared_lock:
+                if self._shared is None:
+                    return
+                if not self._in_flight and time.monotonic() - self._last_used >= IDLE_CLOSE_SECONDS:
+                    self._close_shared()
+                    return
+
+    def _close_shared(self) -> None:
+        """Close the shared read-only connection (caller holds ``_shared_lock``, no reader in flight)."""
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
+
+    def close(self) -> None:
+        with self._lock.exclusive(), self._shared_lock:
+            self._close_shared()
 
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -122,6 +169,8 @@ class StoreAccess:
         writes).  Do not call a cache's ``get()`` inside ``read()`` or ``write()``: the locks do
         not nest."""
         with self._lock.exclusive():
+            with self._shared_lock:
+                self._close_shared()  # no reader is in flight: the file must not be open read-only
             before = self.version()
             store = self._open(read_only=False)
             try:
