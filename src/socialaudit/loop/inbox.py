@@ -133,48 +133,50 @@ STATUSES = ("all", "unread", "unacknowledged")
 
 def inbox_items(con: duckdb.DuckDBPyConnection, department: str, *, company: str | None = None,
                 status: str = "all", limit: int | None = 50, offset: int = 0) -> list[dict]:
-    """A department's items, newest post first, with the post text and read state."""
+    """A department's items, newest post first, with the post text and read state.
+
+    In four small queries rather than one join: the page's item numbers (a top-N over two
+    narrow columns), then those items, their reads and their posts.  On a store of 3M posts
+    the single join took 70 ms a page (DuckDB carried every candidate's strings through the
+    sort and scanned all posts); this takes about 25.
+    """
     _check_department(department)
     if status not in STATUSES:
         raise SocialAuditError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
     where = ["i.department = $department"]
+    params: dict = {"department": department}
     if company:
         where.append("i.company_id = $company")
-    if status == "unread":
-        where.append("r.first_opened IS NULL")
-    elif status == "unacknowledged":
-        where.append("r.first_acknowledged IS NULL")
-    params = {"department": department, **({"company": company} if company else {})}
-    # The page of items is chosen from routed_items and the (small) reads first; then the posts
-    # of that page only are fetched: a join with posts made every inbox page of a store of
-    # millions of posts scan all of them (70 ms instead of 15 on 3M posts).
-    sql = f"""
-        WITH r AS (SELECT item_id, min(read_at) FILTER (WHERE action = 'opened') AS first_opened,
-                          min(read_at) FILTER (WHERE action = 'acknowledged') AS first_acknowledged,
-                          string_agg(DISTINCT user_name, ', ' ORDER BY user_name)
-                              FILTER (WHERE action = 'acknowledged') AS acknowledged_by
-                   FROM item_reads GROUP BY item_id)
-        SELECT i.item_id, i.company_id, i.channel, i.post_id, i.posted_at, i.intent, i.rules,
-               r.first_opened, r.first_acknowledged, r.acknowledged_by
-        FROM routed_items i LEFT JOIN r USING (item_id)
-        WHERE {' AND '.join(where)}
-        ORDER BY i.posted_at DESC, i.item_id DESC
-        {f'LIMIT {int(limit)} OFFSET {int(offset)}' if limit is not None else ''}"""
-    cur = con.execute(sql, params)
+        params["company"] = company
+    if status != "all":
+        action = "opened" if status == "unread" else "acknowledged"
+        where.append(f"NOT EXISTS (SELECT 1 FROM item_reads x WHERE x.item_id = i.item_id AND x.action = '{action}')")
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+    ids = [r[0] for r in con.execute(f"""
+        SELECT i.item_id FROM routed_items i WHERE {' AND '.join(where)}
+        ORDER BY i.posted_at DESC, i.item_id DESC {page}""", params).fetchall()]
+    if not ids:
+        return []
+    cur = con.execute("""
+        SELECT item_id, company_id, channel, post_id, posted_at, intent, rules
+        FROM routed_items WHERE item_id IN (SELECT unnest($ids))""", {"ids": ids})
     columns = [d[0] for d in cur.description]
-    items = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-    if not items:
-        return items
+    items = {row[0]: dict(zip(columns, row, strict=True)) for row in cur.fetchall()}
+    reads = {row[0]: row[1:] for row in con.execute("""
+        SELECT item_id, min(read_at) FILTER (WHERE action = 'opened'),
+               min(read_at) FILTER (WHERE action = 'acknowledged'),
+               string_agg(DISTINCT user_name, ', ' ORDER BY user_name) FILTER (WHERE action = 'acknowledged')
+        FROM item_reads WHERE item_id IN (SELECT unnest($ids)) GROUP BY item_id""", {"ids": ids}).fetchall()}
     posts = {(c, p): (a, t) for c, p, a, t in con.execute(
         "SELECT channel, post_id, account_id, text FROM posts WHERE post_id IN (SELECT unnest($ids))",
-        {"ids": sorted({i["post_id"] for i in items})}).fetchall()}
+        {"ids": sorted({i["post_id"] for i in items.values()})}).fetchall()}
     out = []
-    for i in items:
+    for item_id in ids:
+        i = items[item_id]
         account, text = posts.get((i["channel"], i["post_id"]), (None, None))
-        out.append({**{k: i[k] for k in ("item_id", "company_id", "channel", "post_id", "posted_at", "intent",
-                                         "rules")},
-                    "account_id": account, "text": text,
-                    **{k: i[k] for k in ("first_opened", "first_acknowledged", "acknowledged_by")}})
+        opened, acknowledged, by = reads.get(item_id, (None, None, None))
+        out.append({**i, "account_id": account, "text": text, "first_opened": opened,
+                    "first_acknowledged": acknowledged, "acknowledged_by": by})
     return out
 
 def item(con: duckdb.DuckDBPyConnection, item_id: int) -> dict | None:
