@@ -67,3 +67,14 @@ def test_models_show_prints_the_figures():
     result = run("models", "show")
     assert result.exit_code == 0, result.output
     assert "complaint (EN)" in result.output and "MODEL_CARD.md" in result.output
+
+
+def test_short_rows_are_padded_and_overlong_rows_reported(tmp_path):
+    source = write(tmp_path / "in.csv", 'id,text,extra\n1,"where is my order?"\n2,"ok",x,surplus\n3,"thanks!",y\n')
+    out = tmp_path / "out.csv"
+    result = run("classify", source, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "in.csv, line 3: 4 fields, the header has 3; row left out" in result.output
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["id"] for r in rows] == ["1", "3"] and rows[0]["extra"] == "" and rows[0]["intent"] == "question"

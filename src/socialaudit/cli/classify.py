@@ -37,8 +37,12 @@ def prediction_rows(p: Predictions) -> list[list[str]]:
 
 
 def classify_csv(source: Path, target: Path, text_column: str, classifier: Classifier,
-                 progress=None) -> int:
-    """Copy ``source`` to ``target`` with :data:`ADDED_COLUMNS`; returns the number of rows."""
+                 progress=None, skipped: list[str] | None = None) -> int:
+    """Copy ``source`` to ``target`` with :data:`ADDED_COLUMNS`; returns the number of rows.
+
+    A row with fewer fields than the header is padded with empty fields; a row with more
+    cannot be aligned with its columns and is left out, with its line and reason in ``skipped``.
+    """
     try:
         handle = source.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -72,7 +76,12 @@ def classify_csv(source: Path, target: Path, text_column: str, classifier: Class
 
         try:
             for row in reader:
-                batch.append(row)
+                if len(row) > len(header):
+                    if skipped is not None:
+                        skipped.append(f"{source}, line {reader.line_num}: {len(row)} fields, the header has "
+                                       f"{len(header)}; row left out")
+                    continue
+                batch.append(row + [""] * (len(header) - len(row)))
                 count += 1
                 if len(batch) >= BATCH:
                     flush()
@@ -106,13 +115,19 @@ def classify(
     if out.resolve() == input.resolve():
         raise SocialAuditError("--out must not be the input file")
     classifier = Classifier.load(model)
+    skipped: list[str] = []
     if show_progress():
         from rich.progress import Progress
 
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("classifying", total=None)
-            rows = classify_csv(input, out, text_column, classifier, lambda n: bar.update(task, completed=n))
+            rows = classify_csv(input, out, text_column, classifier, lambda n: bar.update(task, completed=n), skipped)
     else:
-        rows = classify_csv(input, out, text_column, classifier)
-    err_console.print(f"classified {rows:,} rows with {escape(classifier.version)} → {escape(out)}")
+        rows = classify_csv(input, out, text_column, classifier, skipped=skipped)
+    for problem in skipped[:20]:
+        err_console.print(f"[yellow]skipped:[/] {escape(problem)}")
+    if len(skipped) > 20:
+        err_console.print(f"[yellow]skipped:[/] ... and {len(skipped) - 20:,} more rows")
+    err_console.print(f"classified {rows:,} rows with {escape(classifier.version)} → {escape(out)}"
+                      + (f"; {len(skipped):,} rows left out" if skipped else ""))
     sys.stdout.flush()
