@@ -10,6 +10,7 @@ from .classify import classify
 from .companies import companies
 from .demo import demo
 from .enrich import enrich
+from .export import export
 from .formats import formats, industries
 from .imports import imports
 from .inbox import inbox_app
@@ -48,6 +49,7 @@ app.add_typer(users_app, name="users")
 app.command()(quarantine)
 app.command()(imports)
 app.command()(companies)
+app.command()(export)
 app.command()(formats)
 app.command()(industries)
 app.add_typer(models_app, name="models")
