@@ -9,7 +9,7 @@ DEMO_OUT ?= build/demo
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test install install-test install-browser bench clean
+.PHONY: demo test install install-test install-browser install-java bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ install: $(BIN)/python
 	$(PIP) install --quiet -e .
 
 install-test: $(BIN)/python
-	$(PIP) install --quiet -e '.[test,nlp-accurate]'
+	$(PIP) install --quiet -e '.[test,nlp-accurate,spark]'
 
 demo: install
 	$(BIN)/socialaudit demo --out $(DEMO_OUT)
@@ -32,7 +32,14 @@ install-browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-test: install-test install-browser
+# The Spark parity tests need Java (17 is on these machines; install Debian's JRE when missing).
+install-java:
+	@command -v java >/dev/null || { \
+	  echo "installing Debian's default-jre-headless for the Spark tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; }
+
+test: install-test install-browser install-java
 	mkdir -p build
 	$(BIN)/python -m pytest --junitxml=build/test-results.xml
 

@@ -67,6 +67,11 @@ def audit(
     bootstrap: BootstrapOption = None,
     seed: SeedOption = None,
     param: ParamOption = None,
+    engine: Annotated[str, typer.Option(help="duckdb (the store) or spark (PySpark, `socialaudit[spark]`).")]
+    = "duckdb",
+    parquet: Annotated[Path | None, typer.Option(help="With --engine spark: a folder of Parquet tables (from "
+                                                      "`socialaudit export`); default: export --db there first.")]
+    = None,
 ) -> None:
     """Audit the companies in the store: answering, speed, broadcasting, interaction,
     influencers, storytelling, an engagement score, Study A's findings and the industry ranking.
@@ -74,11 +79,31 @@ def audit(
     Writes the tables to OUT and prints the findings and the ranking.
     """
     cfg = audit_config(config, since, until, window_days, industry_level, bootstrap, seed, param)
-    with Store(db, read_only=True) as store:
-        result = run_audit(store.con, cfg, level=industry_level)
+    if engine == "spark":
+        result = _audit_on_spark(db, parquet, out, cfg, industry_level)
+    elif engine == "duckdb":
+        with Store(db, read_only=True) as store:
+            result = run_audit(store.con, cfg, level=industry_level)
+    else:
+        raise SocialAuditError("--engine must be duckdb or spark")
     files = write_audit(result, out)
     print_audit(result)
     err_console.print("wrote " + ", ".join(escape(f) for f in files))
+
+
+def _audit_on_spark(db: Path, parquet: Path | None, out: Path, cfg: AuditConfig, level: str) -> AuditResult:
+    """The same audit on Spark (local mode, or the session spark-submit provides)."""
+    from ..metrics.audit import run_audit_on
+    from ..metrics.spark import spark_backend, spark_rule
+
+    if parquet is None:
+        from ..store.export import export_parquet
+
+        parquet = out / "parquet"
+        with Store(db, read_only=True) as store:
+            export_parquet(store.con, parquet, ("posts", "accounts", "companies", "enrichments"))
+        err_console.print(f"exported the store to {escape(parquet)} for Spark")
+    return run_audit_on(spark_backend(parquet), cfg, spark_rule(parquet), level)
 
 
 def _pct(x: float | None) -> str:

@@ -71,34 +71,41 @@ class _Timer:
 def run_audit(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None,
               rule: ActionableRule | None = None, level: str = "study-a") -> AuditResult:
     """Compute the audit of the store behind ``con`` (read-only use)."""
+    rule = rule or default_rule(con)
+    return run_audit_on(ibis.duckdb.from_connection(con), config, rule, level)
+
+
+def run_audit_on(backend, config: AuditConfig | None = None, rule: ActionableRule | None = None,
+                 level: str = "study-a") -> AuditResult:
+    """The audit on any Ibis backend holding the tables ``posts``, ``accounts`` and ``companies``
+    (the store's DuckDB, or Spark reading an export: ``socialaudit.metrics.spark``)."""
     config = config or AuditConfig()
     if level not in LEVELS:
         raise ValueError(f"unknown industry level {level!r} (one of {', '.join(LEVELS)})")
-    rule = rule or default_rule(con)
+    rule = rule or default_rule()
     timer = _Timer()
-    backend = ibis.duckdb.from_connection(con)
     posts = backend.table("posts")
     accounts = backend.table("accounts")
     companies = backend.table("companies").to_pyarrow()
 
     inbound = inbound_posts(posts, rule, config)
-    resp = responses(posts, inbound, config).to_pyarrow()
+    resp = _utc(responses(posts, inbound, config).to_pyarrow(), ("created_at", "first_response_at"))
     resp = add_business_seconds(resp, calendars_for(companies))
     timer.lap("responses")
 
-    # Registered in the audit's own connection (not an Ibis memtable, which runs on a separate
+    # Registered in the audit's own backend (not an Ibis memtable, which runs on a separate
     # in-memory backend and copies the rows there).
-    con.register("audit_responses", resp)
-    resp_table = backend.table("audit_responses")
+    resp_table = _register(backend, "audit_responses", resp)
     parts = [
         response_metrics(resp_table, config).to_pyarrow(),
         brand_activity(posts, config).to_pyarrow(),
-        influencer_engagement(posts, _materialised(backend, con, "audit_influencers",
-                                                   influencer_accounts(posts, accounts, config)), config).to_pyarrow(),
+        influencer_engagement(posts, _register(backend, "audit_influencers",
+                                               influencer_accounts(posts, accounts, config).to_pyarrow()),
+                              config).to_pyarrow(),
         storytelling_metrics(posts, config),
     ]
-    con.unregister("audit_responses")
-    con.unregister("audit_influencers")
+    for name in ("audit_responses", "audit_influencers"):
+        _unregister(backend, name)
     timer.lap("metrics")
 
     table = _merge(parts, companies)
@@ -132,12 +139,38 @@ _ZERO_WHEN_ABSENT = ("inbound", "actionable", "questions", "complaints", "respon
 _FALSE_WHEN_ABSENT = ("ever_responded", "regular", "broadcast_only", "ever_interacted", "storytelling_effective")
 
 
-def _materialised(backend, con: duckdb.DuckDBPyConnection, name: str, expr) -> ibis.Table:
-    """Compute ``expr`` once and register its rows: an expression used several times in a
-    query (influencers are matched by replies, shares and mentions) is otherwise recomputed
-    at each use."""
-    con.register(name, expr.to_pyarrow())
-    return backend.table(name)
+def _utc(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    """Spark returns its (UTC) timestamps without a zone; the store's are ``TIMESTAMPTZ``."""
+    for name in columns:
+        i = table.schema.get_field_index(name)
+        if i >= 0 and pa.types.is_timestamp(table.schema.field(i).type) and table.schema.field(i).type.tz is None:
+            table = table.set_column(i, name, table.column(i).cast(pa.timestamp("us", tz="UTC")))
+    return table
+
+
+def _register(backend, name: str, table: pa.Table) -> ibis.Table:
+    """Make ``table`` a table of ``backend``: the responses are computed partly outside the
+    engine (business seconds), and an expression used several times in a query (influencers
+    are matched by replies, shares and mentions) is otherwise recomputed at each use."""
+    con = getattr(backend, "con", None)
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        con.register(name, table)  # zero-copy view of the Arrow table
+        return backend.table(name)
+    session = getattr(backend, "_session", None)
+    if session is not None:  # Spark: a temporary view of the rows
+        session.createDataFrame(table).createOrReplaceTempView(name)
+        return backend.table(name)
+    return backend.create_table(name, table, overwrite=True)
+
+
+def _unregister(backend, name: str) -> None:
+    con = getattr(backend, "con", None)
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        con.unregister(name)
+    elif getattr(backend, "_session", None) is not None:
+        backend._session.catalog.dropTempView(name)
+    else:
+        backend.drop_table(name, force=True)
 
 
 def _merge(parts: list[pa.Table], companies: pa.Table) -> pa.Table:
