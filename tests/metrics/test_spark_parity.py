@@ -75,3 +75,14 @@ def test_every_output_table_is_equal(spark, exported, rule):
     assert duck.findings == on_spark.findings
     assert duck.ranking == on_spark.ranking
     assert duck.companies.num_rows == 148 and duck.responses.num_rows == 2778
+
+
+def test_audit_command_with_the_spark_engine(spark, exported, tmp_path):
+    db, parquet = exported
+    out = tmp_path / "audit"
+    result = CliRunner().invoke(app, ["audit", "--db", str(db), "--out", str(out), "--engine", "spark",
+                                      "--parquet", str(parquet), "--bootstrap", "100"])
+    assert result.exit_code == 0, result.output
+    assert "Study A's findings on this cohort (74 companies)" in result.output
+    assert (out / "companies.parquet").exists() and (out / "summary.json").exists()
+    assert '"actionable_rule": "classifier:' in (out / "summary.json").read_text()

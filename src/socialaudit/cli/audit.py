@@ -92,7 +92,7 @@ def audit(
 
 
 def _audit_on_spark(db: Path, parquet: Path | None, out: Path, cfg: AuditConfig, level: str) -> AuditResult:
-    """The same audit on Spark (local mode, or the session spark-submit provides)."""
+    """The same audit on Spark (local mode, or the master in SOCIALAUDIT_SPARK_MASTER)."""
     from ..metrics.audit import run_audit_on
     from ..metrics.spark import spark_backend, spark_rule
 

@@ -3,8 +3,8 @@
 ``socialaudit export`` writes the store's tables as Parquet; :func:`spark_backend` registers
 ``posts``, ``accounts`` and ``companies`` from such a folder (or from a user's own Parquet
 tables with the same columns) in a Spark session, and :func:`~socialaudit.metrics.audit.run_audit_on`
-computes the audit there.  Local mode by default; on a cluster, pass the cluster's session (or
-run under ``spark-submit``, where ``SparkSession.builder.getOrCreate()`` returns it).
+computes the audit there.  Local mode by default; on a cluster, set ``SOCIALAUDIT_SPARK_MASTER``
+or pass the cluster's session to :func:`spark_backend`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,18 @@ OPTIONAL = ("enrichments",)  # the classifiers' readings, when the store had the
 
 
 def local_session(cores: int = 2):
-    """A local Spark session with UTC as its time zone (timestamps must not shift)."""
+    """A Spark session with UTC as its time zone (timestamps must not shift): local mode with
+    ``cores`` cores, or the master named by ``SOCIALAUDIT_SPARK_MASTER`` (``spark://host:7077``,
+    ``yarn``, ``k8s://...``)."""
+    import os
+
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise SocialAuditError("the Spark engine needs PySpark: pip install 'socialaudit[spark]' "
                                "(and Java 17)") from None
-    return (SparkSession.builder.master(f"local[{cores}]").appName("socialaudit")
+    master = os.environ.get("SOCIALAUDIT_SPARK_MASTER") or f"local[{cores}]"
+    return (SparkSession.builder.master(master).appName("socialaudit")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
