@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..bench import audit_bench, classify_bench, ingest_bench, serve_bench
+from ..bench import audit_bench, classify_bench, generate, ingest_bench, serve_bench
 from .common import console, err_console, handle_errors
 
 bench_app = typer.Typer(help="Benchmarks (figures in BENCHMARKS.md); synthetic data, for performance only.",
@@ -73,3 +73,22 @@ def serve(
     """Dashboard page times (p50/p95) with concurrent users on a large store, against the login page."""
     result = serve_bench.run(posts, workdir, users, seconds, think, log=lambda m: err_console.print(m, highlight=False))
     console.print(serve_bench.markdown(result), markup=False)
+
+
+@bench_app.command("generate")
+@handle_errors
+def generate_files(
+    posts: Annotated[int, typer.Option(help="About this many posts.", min=1000)] = 3_000_000,
+    format: Annotated[str, typer.Option(help="csv (generic, four channels, with a registry) or twcs.")] = "csv",
+    out: Annotated[Path, typer.Option(help="Folder for the files.")] = Path("benchmarks/work"),
+) -> None:
+    """Write a SYNTHETIC cohort as files, for performance runs only (never evidence of findings):
+    `socialaudit ingest FILE --registry REGISTRY` reads them like real exports."""
+    if format not in generate.FORMATS:
+        from ..errors import SocialAuditError
+
+        raise SocialAuditError(f"--format must be one of {', '.join(generate.FORMATS)}")
+    result = generate.generate(out, posts, format)
+    console.print(f"wrote {result.rows:,} synthetic posts to {result.path}"
+                  + (f" and their registry to {result.registry}" if result.registry else ""), markup=False)
+    err_console.print(f"(synthetic: see {result.readme})", highlight=False)
