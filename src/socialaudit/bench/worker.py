@@ -152,7 +152,8 @@ def duckdb_floor(path: Path, db: Path) -> int:
                             AND b.conversation_id = i.conversation_id AND b.created_at > i.created_at
                             AND b.created_at <= i.created_at + INTERVAL 7 DAY
                        GROUP BY i.channel, i.post_id, i.company_id, i.created_at)
-        SELECT company_id, channel, count(*), count(response), median(epoch(response)), quantile_cont(epoch(response), 0.9)
+        SELECT company_id, channel, count(*), count(response), median(epoch(response)),
+               quantile_cont(epoch(response), 0.9)
         FROM first GROUP BY ALL""").fetchall()
     con.close()
     return len(rows)
