@@ -41,3 +41,15 @@ def test_twcs_file_imports(tmp_path):
         assert store.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 2000
     bad = runner.invoke(app, ["bench", "generate", "--format", "xml", "--out", str(tmp_path)])
     assert bad.exit_code != 0 and "--format must be one of" in bad.output
+
+
+def test_pipeline_benchmark_runs_every_stage(tmp_path):
+    from socialaudit.bench import pipeline_bench
+
+    results = pipeline_bench.run([3000], tmp_path, pandas=False, log=lambda m: None)
+    stages = [r["stage"] for r in results]
+    assert stages == ["ingest", "enrich", "audit", "report", "raw DuckDB floor"]
+    by = {r["stage"]: r for r in results}
+    assert by["ingest"]["rows"] > 2500 and by["enrich"]["rows"] > 0 and by["report"]["rows"] > 0
+    assert all(r["seconds"] > 0 and r["peak_rss_mb"] > 0 for r in results)
+    assert "x the raw DuckDB floor" in pipeline_bench.markdown(results)
