@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ..loop.inbox import STATUSES
 from ..loop.profile import DEPARTMENTS
+from ..metrics.findings import Finding as _Finding
 from ..store.overview import StoreOverview as _StoreOverview
 
 Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
@@ -27,18 +28,8 @@ class Me(BaseModel):
 StoreOverview = _StoreOverview
 
 
-class Finding(BaseModel):
-    key: str
-    statement: str
-    n: int
-    count: int
-    share: float | None
-    ci_low: float | None
-    ci_high: float | None
-    wilson_low: float | None
-    wilson_high: float | None
-    study_share: float
-    relation: str
+#: Study A's findings as the audit computes them (a dataclass FastAPI documents as is).
+Finding = _Finding
 
 
 class AuditInfo(BaseModel):
