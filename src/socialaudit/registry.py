@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 from .hours import hours_to_json, parse_hours
 from .industries import INDUSTRIES
 from .model import normalise_channel
+from .yamlconfig import _format_loc, _message, load_yaml_model
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _HOLIDAYS = re.compile(r"^[A-Z]{2,3}(-[A-Z0-9]{1,3})?$")
@@ -170,61 +170,7 @@ def load_registry(path: str | Path) -> Registry:
 
 
 def _spec_from_yaml(path: str, text: str) -> RegistrySpec:
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(path, line, f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(path, 1, "a registry is a mapping with a 'companies' list")
-    try:
-        return RegistrySpec.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = err["loc"]
-        where = _format_loc(loc)
-        line = _yaml_line(node, loc)
-        raise ConfigError(path, f"{line} ({where})" if line else where, _message(err)) from exc
-
-
-def _format_loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _message(err: dict) -> str:
-    msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        return f"unknown field '{err['loc'][-1]}'"
-    if err["type"] == "missing":
-        return f"missing required field '{err['loc'][-1]}'"
-    return msg.removeprefix("Value error, ")
-
-
-def _yaml_line(node: Any, loc: tuple) -> int | None:
-    """Line of the YAML node at a pydantic error location (best effort)."""
-    current = node
-    line = current.start_mark.line + 1 if current is not None else None
-    for part in loc:
-        if isinstance(current, yaml.MappingNode):
-            nxt = next((v for k, v in current.value if getattr(k, "value", None) == part), None)
-            if nxt is None:
-                break
-            key_node = next(k for k, v in current.value if v is nxt)
-            line = key_node.start_mark.line + 1
-            current = nxt
-        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int) and part < len(current.value):
-            current = current.value[part]
-            line = current.start_mark.line + 1
-        else:
-            break
-    return line
+    return load_yaml_model(path, text, RegistrySpec, "a registry is a mapping with a 'companies' list")
 
 
 _CSV_COLUMNS = ("company_id", "name", "industry", "country", "timezone", "business_hours", "holidays",

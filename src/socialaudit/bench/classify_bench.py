@@ -47,10 +47,9 @@ def run(posts: int, workdir: Path, repeats: int = 3, variants: tuple[str, ...] =
     log(f"{posts:,} real posts ({german:,} German) in {path}")
     tasks = ["vader", *(f"classify-{v}" for v in variants)]
     results: dict[str, list] = {t: [] for t in tasks}
-    os.environ.update(ONE_THREAD)
     for i in range(repeats):
         for task in tasks:
-            m = measure(task, path, workdir / "unused.duckdb")
+            m = measure(task, path, workdir / "unused.duckdb", env=ONE_THREAD)  # per core, in the worker only
             log(f"  run {i + 1}/{repeats} {task}: {m.seconds:.2f} s, peak {m.peak_rss_mb:.0f} MB")
             results[task].append(m)
     summary = []

@@ -28,11 +28,12 @@ class Measurement:
     peak_rss_mb: float
 
 
-def measure(task: str, path: Path, db: Path) -> Measurement:
+def measure(task: str, path: Path, db: Path, env: dict[str, str] | None = None) -> Measurement:
     for stale in (db, Path(str(db) + ".wal")):
         stale.unlink(missing_ok=True)
     out = subprocess.run([sys.executable, "-m", "socialaudit.bench.worker", task, str(path), str(db)],
-                         check=True, capture_output=True, text=True, env={**os.environ, "SOCIALAUDIT_NO_PROGRESS": "1"})
+                         check=True, capture_output=True, text=True,
+                         env={**os.environ, "SOCIALAUDIT_NO_PROGRESS": "1", **(env or {})})
     data = json.loads(out.stdout.strip().splitlines()[-1])
     db.unlink(missing_ok=True)
     return Measurement(**data)

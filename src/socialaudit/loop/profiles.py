@@ -23,8 +23,8 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError, StoreError
 from ..model import PROFILE_SCHEMA
-from ..registry import _format_loc, _message, _yaml_line
 from ..store.schema import create_table_sql
+from ..yamlconfig import _format_loc, _message, _yaml_line
 from .profile import DEPARTMENTS, UNCERTAIN_INPUTS, Profile
 
 #: Fields a profile file may set (``source`` is set by the loader: the file it came from).

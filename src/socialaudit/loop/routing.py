@@ -15,11 +15,10 @@ from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigError
-from ..registry import _format_loc, _message, _yaml_line
+from ..yamlconfig import load_yaml_model
 from .profile import DEPARTMENTS
 
 INTENTS = ("question", "complaint", "product_feedback", "praise")
@@ -91,23 +90,8 @@ def load_rules(path: str | Path | None = None) -> RoutingConfig:
     source = Path(str(DEFAULT_RULES)) if path is None else Path(path)
     if not source.exists():
         raise ConfigError(str(source), None, "no such routing rules file")
-    text = source.read_text(encoding="utf-8-sig")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(str(source), mark.line + 1 if mark else None, f"not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(str(source), 1, "routing rules are a mapping with a 'rules' list")
-    try:
-        return RoutingConfig.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = _format_loc(err["loc"])
-        line = _yaml_line(node, err["loc"]) if err["loc"] else None
-        raise ConfigError(str(source), f"{line} ({where})" if line and where else (line or where or None),
-                          _message(err)) from exc
+    return load_yaml_model(str(source), source.read_text(encoding="utf-8-sig"), RoutingConfig,
+                           "routing rules are a mapping with a 'rules' list")
 
 
 def keyword_pattern(words: list[str]) -> str:
