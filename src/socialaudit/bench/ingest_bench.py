@@ -26,6 +26,8 @@ class Measurement:
     rows: int
     seconds: float
     peak_rss_mb: float
+    #: Seconds per phase of the task, where it reports them (the audit: responses, metrics, …).
+    phases: dict[str, float] | None = None
 
 
 def measure(task: str, path: Path, db: Path, env: dict[str, str] | None = None) -> Measurement:

@@ -29,7 +29,10 @@ def _stage(task: str, path: Path, db: Path) -> Measurement:
     return Measurement(**json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def run(sizes: list[int], workdir: Path, pandas: bool = True, log=print) -> list[dict]:
+def run(sizes: list[int], workdir: Path, pandas: bool = True, log=print,
+        pandas_up_to: int = 3_000_000) -> list[dict]:
+    """Every stage and baseline at each size; the pandas baseline only up to ``pandas_up_to``
+    posts (it holds the whole store in memory: about 7 GB at 3 M posts)."""
     workdir.mkdir(parents=True, exist_ok=True)
     results = []
     for n in sizes:
@@ -40,12 +43,12 @@ def run(sizes: list[int], workdir: Path, pandas: bool = True, log=print) -> list
         db = workdir / f"pipeline_{n}.duckdb"
         for stale in (db, Path(str(db) + ".wal"), db.with_suffix(".html")):
             stale.unlink(missing_ok=True)
-        tasks = STAGES + (BASELINES if pandas else BASELINES[:1])
+        tasks = STAGES + (BASELINES if pandas and n <= pandas_up_to else BASELINES[:1])
         for task in tasks:
             m = _stage(task, data if task == "pipeline-ingest" else db, db)
             log(f"  {n:,} posts, {NAMES[task]}: {m.seconds:.1f} s, peak {m.peak_rss_mb:.0f} MB")
             results.append({"posts": n, "stage": NAMES[task], "rows": m.rows, "seconds": m.seconds,
-                            "peak_rss_mb": m.peak_rss_mb})
+                            "peak_rss_mb": m.peak_rss_mb, "phases": m.phases})
     return results
 
 
@@ -65,4 +68,7 @@ def markdown(results: list[dict]) -> str:
             parts.append(f"{by['pandas audit'] / by['audit']:.1f}x faster than pandas")
         parts.append(f"{by['audit'] / by['raw DuckDB floor']:.1f}x the raw DuckDB floor")
         lines.append("- " + ", ".join(parts) + ".")
+        phases = next((r["phases"] for r in results if r["posts"] == n and r["stage"] == "audit"), None)
+        if phases:
+            lines.append("  audit phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()) + ".")
     return "\n".join(lines)

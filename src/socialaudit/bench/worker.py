@@ -48,6 +48,10 @@ def socialaudit_ingest(path: Path, db: Path) -> int:
     return report.imported
 
 
+#: Phase timings a task reports beside its total (filled by the audit tasks).
+PHASES: dict[str, float] = {}
+
+
 def socialaudit_audit(path: Path, db: Path) -> int:
     """The whole audit of the store at ``path`` (``db`` unused): metrics, findings, ranking."""
     from socialaudit.metrics.audit import run_audit
@@ -55,6 +59,7 @@ def socialaudit_audit(path: Path, db: Path) -> int:
 
     with Store(path, read_only=True) as store:
         result = run_audit(store.con)
+    PHASES.update(result.seconds)
     return int(result.companies.num_rows)
 
 
@@ -194,7 +199,8 @@ def main(argv: list[str]) -> None:
     start = time.perf_counter()
     rows = TASKS[task](path, db)
     seconds = time.perf_counter() - start
-    print(json.dumps({"task": task, "rows": rows, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}))
+    print(json.dumps({"task": task, "rows": rows, "seconds": seconds, "peak_rss_mb": _peak_rss_mb(),
+                      "phases": PHASES or None}))
 
 
 if __name__ == "__main__":

@@ -100,10 +100,13 @@ def pipeline(
     posts: Annotated[list[int] | None, typer.Option(help="Cohort sizes (repeatable); default 300000 and 3000000.")]
     = None,
     pandas: Annotated[bool, typer.Option(help="Also time the pandas baseline (needs socialaudit[bench]).")] = True,
+    pandas_up_to: Annotated[int, typer.Option(help="Largest cohort the pandas baseline runs on (it needs about "
+                                              "2.3 GB of memory per million posts).")] = 3_000_000,
     workdir: Annotated[Path, typer.Option(help="Where the generated files and stores go.")] = Path("benchmarks/work"),
 ) -> None:
     """The whole pipeline (ingest, enrich, audit, report) per stage on synthetic cohorts, with a
     raw DuckDB floor and the pandas audit measured on the same store."""
     sizes = posts or [300_000, 3_000_000]
-    results = pipeline_bench.run(sizes, workdir, pandas, log=lambda m: err_console.print(m, highlight=False))
+    results = pipeline_bench.run(sizes, workdir, pandas, log=lambda m: err_console.print(m, highlight=False),
+                                 pandas_up_to=pandas_up_to)
     console.print(pipeline_bench.markdown(results), markup=False)

@@ -87,6 +87,87 @@ def known_brands(con) -> set[tuple[str, str]]:
     return {(ch, h) for ch, h in rows}
 
 
+class StagedImport:
+    """One import run: batches are staged as they come, the store changes only in :meth:`commit`.
+
+    Used by :func:`import_file` for a file and by ``socialaudit sync`` for pages fetched from
+    a platform (``on_commit`` lets the sync store its cursor in the same transaction, so a
+    killed sync resumes exactly where its last commit ended).
+    """
+
+    def __init__(self, store: Store, source: str, fmt: str, *, encoding: str | None = None,
+                 pseudonymise: bool = True) -> None:
+        self.store = store
+        self.con = con = store.con
+        self.format = fmt
+        import_id = con.execute("SELECT nextval('import_ids')").fetchone()[0]
+        self.started = time.perf_counter()
+        con.execute("""
+            INSERT INTO imports (import_id, source, format, status, started_at, encoding, pseudonymised, version)
+            VALUES (?, ?, ?, 'running', now(), ?, ?, ?)
+        """, [import_id, source, fmt, encoding, pseudonymise, __version__])
+        self.report = ImportReport(source=source, format=fmt, import_id=import_id)
+        self.normaliser = Normaliser(known_brands(con), store.pseudonymiser() if pseudonymise else None)
+        self.last_line = 0
+        _create_staging(con)
+
+    def add(self, batch) -> None:
+        """Stage one parsed batch (posts, accounts, quarantined rows)."""
+        report, normaliser = self.report, self.normaliser
+        report.rows_read += batch.rows_read
+        report.blank_lines += batch.blank_lines
+        self.last_line = max(self.last_line, _last_line(batch))
+        if batch.post_count:
+            self._insert("staging_posts", normaliser.posts(batch.posts))
+        if batch.accounts:
+            self._insert("staging_accounts", normaliser.accounts(batch.accounts))
+        if batch.quarantined:
+            self.quarantine(batch.quarantined)
+
+    def quarantine(self, rows: list[Quarantined]) -> None:
+        _stage_quarantine(self.con, rows, self.format, self.normaliser)
+        self.report.quarantined += len(rows)
+        room = 5 - len(self.report.examples)
+        if room > 0:
+            self.report.examples.extend(rows[:room])
+
+    def _insert(self, table: str, staged: pa.Table) -> None:
+        self.con.register("socialaudit_batch", staged)
+        self.con.execute(f"INSERT INTO {table} SELECT * FROM socialaudit_batch")
+        self.con.unregister("socialaudit_batch")
+
+    def commit(self, sha256: str | None = None, on_commit=None) -> ImportReport:
+        """Merge what was staged into the store and log the run, in one transaction;
+        ``on_commit(con)`` runs inside that transaction just before it commits."""
+        con, report = self.con, self.report
+        con.execute("BEGIN TRANSACTION")
+        try:
+            counts = merge_staging(con, report.source, self.format)
+            refresh(con, new_posts="s_new")
+            report.imported, report.updated, report.skipped = counts.imported, counts.updated, counts.skipped
+            report.quarantined += counts.conflicts
+            if counts.conflicts and len(report.examples) < 5:
+                report.examples.extend(_conflict_examples(con, report.source, 5 - len(report.examples)))
+            report.status = "done"
+            report.seconds = time.perf_counter() - self.started
+            _finish_log(con, report, sha256, None)
+            if on_commit is not None:
+                on_commit(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return report
+
+    def fail(self, status: str, message: str) -> None:
+        """Log the run as failed or interrupted (nothing of it was stored)."""
+        self.report.status = status
+        _finish_log(self.con, self.report, None, message)
+
+    def close(self) -> None:
+        _drop_staging(self.con)
+
+
 def import_file(
     store: Store,
     path: str | Path,
@@ -102,74 +183,26 @@ def import_file(
     source = source_name(path)
     parser = detect_format(path) if fmt == "auto" else get_format(fmt)
     encoding = options.encoding or sniff_encoding(peek(path))
-    con = store.con
-    import_id = con.execute("SELECT nextval('import_ids')").fetchone()[0]
-    started = time.perf_counter()
-    con.execute("""
-        INSERT INTO imports (import_id, source, format, status, started_at, encoding, pseudonymised, version)
-        VALUES (?, ?, ?, 'running', now(), ?, ?, ?)
-    """, [import_id, source, parser.name, encoding, pseudonymise, __version__])
-    report = ImportReport(source=source, format=parser.name, import_id=import_id)
-    normaliser = Normaliser(known_brands(con), store.pseudonymiser() if pseudonymise else None)
-    _create_staging(con)
+    run = StagedImport(store, source, parser.name, encoding=encoding, pseudonymise=pseudonymise)
     try:
         with _gc_paused(), open_source(path, progress) as (stream, info):
             info.encoding = encoding
-            last_line = 0
             for batch in parser.parse(stream, info, options):
-                report.rows_read += batch.rows_read
-                report.blank_lines += batch.blank_lines
-                last_line = max(last_line, _last_line(batch))
-                if batch.post_count:
-                    staged = normaliser.posts(batch.posts)
-                    con.register("socialaudit_batch", staged)
-                    con.execute("INSERT INTO staging_posts SELECT * FROM socialaudit_batch")
-                    con.unregister("socialaudit_batch")
-                if batch.accounts:
-                    staged = normaliser.accounts(batch.accounts)
-                    con.register("socialaudit_batch", staged)
-                    con.execute("INSERT INTO staging_accounts SELECT * FROM socialaudit_batch")
-                    con.unregister("socialaudit_batch")
-                if batch.quarantined:
-                    _stage_quarantine(con, batch.quarantined, parser.name, normaliser)
-                    report.quarantined += len(batch.quarantined)
-                    room = 5 - len(report.examples)
-                    if room > 0:
-                        report.examples.extend(batch.quarantined[:room])
+                run.add(batch)
             if info.damage:
-                cut = [Quarantined(source, last_line + 1, f"file truncated: {info.damage}; every row before "
-                                   "this line was read", "")]
-                _stage_quarantine(con, cut, parser.name, normaliser)
-                report.quarantined += 1
-                report.examples.extend(cut[: max(0, 5 - len(report.examples))])
+                run.quarantine([Quarantined(source, run.last_line + 1, f"file truncated: {info.damage}; every row "
+                                            "before this line was read", "")])
             info.finish()
-        report.bytes = info.size
-        con.execute("BEGIN TRANSACTION")
-        try:
-            counts = merge_staging(con, source, parser.name)
-            refresh(con, new_posts="s_new")
-            report.imported, report.updated, report.skipped = counts.imported, counts.updated, counts.skipped
-            report.quarantined += counts.conflicts
-            if counts.conflicts and len(report.examples) < 5:
-                report.examples.extend(_conflict_examples(con, source, 5 - len(report.examples)))
-            report.status = "done"
-            report.seconds = time.perf_counter() - started
-            _finish_log(con, report, info.sha256, None)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        run.report.bytes = info.size
+        return run.commit(info.sha256)
     except FormatError as exc:
-        report.status = "failed"
-        _finish_log(con, report, None, str(exc))
+        run.fail("failed", str(exc))
         raise
     except KeyboardInterrupt:
-        report.status = "interrupted"
-        _finish_log(con, report, None, "interrupted by the user; nothing of this run was stored")
+        run.fail("interrupted", "interrupted by the user; nothing of this run was stored")
         raise
     finally:
-        _drop_staging(con)
-    return report
+        run.close()
 
 
 def _last_line(batch) -> int:
