@@ -353,6 +353,20 @@ ITEM_READ_SCHEMA = pa.schema(
     ]
 )
 
+#: Where ``socialaudit sync`` stopped, per channel, brand account and feed (a JSON object whose
+#: fields each connector defines: a since-id, a page token, a pass over recent posts...).  It is
+#: written in the same transaction as the posts it covers, so a killed sync resumes exactly there.
+SYNC_CURSOR_SCHEMA = pa.schema(
+    [
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("account", pa.string(), nullable=False),
+        pa.field("feed", pa.string(), nullable=False),
+        pa.field("state", pa.string(), nullable=False),
+        pa.field("pages", pa.int64(), nullable=False),
+        pa.field("updated_at", TIMESTAMP, nullable=False),
+    ]
+)
+
 #: One row per import run, including runs that were interrupted.
 IMPORT_SCHEMA = pa.schema(
     [

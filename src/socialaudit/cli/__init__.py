@@ -22,6 +22,7 @@ from .report import report
 from .roi import roi
 from .route import route
 from .serve import serve
+from .sync import sync
 from .users import users_app
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app = typer.Typer(
 
 app.command()(demo)
 app.command()(ingest)
+app.command()(sync)
 app.command()(enrich)
 app.command()(audit)
 app.command()(report)

@@ -141,7 +141,7 @@ class JsonPayloadFormat(SourceFormat):
                 batch.quarantined.append(payload)
                 continue
             batch.rows_read += 1
-            result = self._parse_one(payload, info.name)
+            result = self.parse_value(payload, info.name)
             if result.posts or result.accounts:
                 recognised = True
             batch.posts.extend(result.posts)  # type: ignore[union-attr]
@@ -154,7 +154,8 @@ class JsonPayloadFormat(SourceFormat):
             self._refuse_if_foreign(batch, info)
         yield batch
 
-    def _parse_one(self, payload: Payload, source: str) -> PayloadResult:
+    def parse_value(self, payload: Payload, source: str) -> PayloadResult:
+        """One decoded payload (from a file, or a page ``socialaudit sync`` fetched) as records."""
         where = Where(source, payload.line, payload.item)
         value = payload.value
         if not isinstance(value, dict):

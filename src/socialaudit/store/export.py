@@ -15,8 +15,9 @@ import duckdb
 from ..errors import SocialAuditError
 from .schema import TABLES
 
-#: Tables that hold data; ``meta`` and ``users`` hold secrets and are never exported.
-EXPORTED = tuple(TABLES)
+#: Tables that hold data; ``meta`` and ``users`` hold secrets and are never exported, and
+#: ``sync_cursors`` is the sync's own bookkeeping, not data.
+EXPORTED = tuple(t for t in TABLES if t != "sync_cursors")
 
 
 @dataclass

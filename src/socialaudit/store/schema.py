@@ -26,6 +26,7 @@ TABLES: dict[str, tuple[pa.Schema, tuple[str, ...]]] = {
     "enrichments": (model.ENRICHMENT_SCHEMA, ("channel", "post_id")),
     "routed_items": (model.ROUTED_ITEM_SCHEMA, ("item_id",)),
     "item_reads": (model.ITEM_READ_SCHEMA, ("item_id", "action", "user_name")),
+    "sync_cursors": (model.SYNC_CURSOR_SCHEMA, ("channel", "account", "feed")),
 }
 
 #: Tables whose content is data (compared when checking that a re-run changes nothing);
