@@ -3,7 +3,7 @@
 Data: one brand (@AcmeSupport, id 783214) with ``brand_tweets`` tweets of its own, every
 third one a reply to a consumer; ``mentions`` consumer tweets mentioning it; under each of the
 brand's own (top-level) tweets, ``replies`` consumer replies.  Timestamps are recent (the
-last days before the fake was made) so that recent search reaches them.  Pages follow
+days before midnight of today) so that recent search reaches them.  Pages follow
 https://docs.x.com/x-api: ``max_results`` bounds, ``pagination_token`` / ``next_token``,
 ``since_id`` and ``start_time`` filters, ``meta.newest_id`` / ``oldest_id`` / ``next_token``,
 and the ``x-rate-limit-*`` headers on every answer.
@@ -28,7 +28,9 @@ class FakeX(FakeApi):
     def __init__(self, brand_tweets: int = 45, mentions: int = 230, replies: int = 3,
                  rate_limit_every: int | None = None) -> None:
         super().__init__()
-        self.now = datetime.now(UTC).replace(microsecond=0)
+        # Midnight today: two fakes built the same day serve identical tweets (the kill test
+        # compares stores synced from two of them), all within recent search's 7 days.
+        self.now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         self.rate_limit_every = rate_limit_every
         self.served = 0
         self.tweets: dict[str, dict] = {}

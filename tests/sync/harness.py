@@ -88,7 +88,9 @@ def kill_and_resume(tmp_path: Path, make_api, channel: str, registry_yaml: str, 
                     **settings) -> None:
     """Sync into two copies of one empty store (same pseudonym key): once uninterrupted, once
     in a ``socialaudit sync`` process killed (SIGKILL) after ``kill_after`` requests and then run
-    again to the end; both stores must hold exactly the same data and cursors."""
+    again to the end; both stores must hold exactly the same data and cursors.  ``make_api()``
+    is called twice and must serve identical data each time (no clock-dependent timestamps
+    finer than a day)."""
     base = make_store(tmp_path, registry_yaml, "empty.duckdb")
     whole, resumed = tmp_path / "whole.duckdb", tmp_path / "resumed.duckdb"
     shutil.copy(base, whole)

@@ -221,6 +221,10 @@ class SyncRun:
                 report.feeds.append(result)
                 if result.stops_channel:
                     return
+                if result.status == "failed":
+                    # Later feeds build on earlier ones (comments of the posts just fetched); they
+                    # wait for the next run, so the store grows in the same order as without the failure.
+                    break
 
     def _run_feed(self, connector: Connector, target: Target, feed: Feed) -> FeedResult:
         channel, account = target.channel, target.handle
@@ -232,6 +236,7 @@ class SyncRun:
         staged: StagedImport | None = None
         pending: Cursor | None = None
         in_run = 0
+        numbered = stored.pages
         self.log(f"{channel} {account}: {feed.name}")
 
         def commit() -> None:
@@ -253,9 +258,11 @@ class SyncRun:
                     staged = StagedImport(self.store, source, fmt.name, encoding="utf-8",
                                           pseudonymise=self.pseudonymise)
                 result.pages += 1
-                number = stored.pages + result.pages
-                staged.add(_parse_page(fmt, page, source, number))
-                pending, in_run = Cursor(page.state, number), in_run + 1
+                batch = _parse_page(fmt, page, source, numbered + 1)
+                if batch.posts or batch.accounts or batch.quarantined:
+                    numbered += 1  # an empty page (nothing new) takes no number: numbers stay run-independent
+                staged.add(batch)
+                pending, in_run = Cursor(page.state, numbered), in_run + 1
                 if in_run >= self.config.commit_pages:
                     commit()
                 if result.pages >= self.config.max_pages:
@@ -267,7 +274,7 @@ class SyncRun:
             commit()  # the pages before the failure are good: keep them and their cursor
             result.status, result.message, result.stops_channel = "failed", str(exc), exc.scope == "channel"
             if isinstance(exc, MalformedPage):
-                self._quarantine_page(exc, source, fmt.name, stored.pages + result.pages + 1, result)
+                self._quarantine_page(exc, source, fmt.name, numbered + 1, result)
         except BaseException:
             if staged is not None:
                 staged.fail("interrupted", "sync interrupted; the pages since the last commit will be fetched again")

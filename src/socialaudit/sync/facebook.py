@@ -1,0 +1,311 @@
+"""Facebook Graph API: a brand Page's own posts and the comments (with replies) under them.
+
+Endpoints (Graph ``v21.0`` on ``graph.facebook.com``; ``channels.facebook.options.api_version``
+changes the version):
+
+* ``GET /{page-username}?fields=id,name,username`` — the Page's id, when the sync config has
+  none for the registry handle (a Page username or id works as the node in the path;
+  https://developers.facebook.com/docs/graph-api/reference/page);
+* ``GET /{page-id}/posts`` — the Page's own posts, newest first, with ``since`` (a Unix time)
+  and ``limit`` (at most 100), cursor-paged (``after``; the last page has no ``paging.next``):
+  https://developers.facebook.com/docs/graph-api/reference/page/feed (``/posts``,
+  ``/published_posts`` and ``/feed`` share that reference; ``options.posts_edge`` picks one),
+  fields of https://developers.facebook.com/docs/graph-api/reference/post — reactions and
+  comments are read as counts only (``reactions.limit(0).summary(true)``);
+* ``GET /{post-id}?fields=id,created_time,from,comments.filter(stream).order(chronological)
+  .limit(n).after(cursor){...}`` — one page of a post's comments *and* their replies
+  (``filter=stream`` lists both, a reply with its ``parent``), read through field expansion
+  (https://developers.facebook.com/docs/graph-api/guides/field-expansion,
+  https://developers.facebook.com/docs/graph-api/reference/object/comments,
+  https://developers.facebook.com/docs/graph-api/reference/comment).  The comments come nested
+  in their post, so the ingest module knows which post they answer: a comments page read on its
+  own (``GET /{post-id}/comments``) does not say, and its top-level comments would be orphans.
+
+Cursor paging: https://developers.facebook.com/docs/graph-api/results.  The token goes in the
+``access_token`` query parameter; Graph repeats it in ``paging.next`` links, so the feeds keep
+only the ``after`` cursor (or the ``next`` link without the token, when an edge pages by time
+with ``until`` and ``__paging_token`` instead of cursors) and the pages they hand on have those
+links redacted.
+
+Incremental: the posts feed remembers the newest ``created_time`` it stored and passes it as
+``since`` the next time (``since`` is inclusive, so that one post is read again; the merge
+stores it once).  Comments are re-read for every brand post of the last ``comments_days`` days
+(:class:`~socialaudit.sync.base.PerPostFeed`).
+
+Errors (https://developers.facebook.com/docs/graph-api/guides/error-handling): code ``190``
+(expired, revoked or invalid token, any subcode, HTTP 400 or 401), 102 and 104 stop the
+channel; code 10 and 200-299 are missing permissions; rate limits — codes 4, 17, 32, 613 and the
+business-use-case family 80000-80014 (Pages: 80001), sent with HTTP 400 or 403 rather than 429
+— are waited out for the ``estimated_time_to_regain_access`` (minutes) of
+``X-Business-Use-Case-Usage``, ``X-Page-Usage`` or ``X-App-Usage``
+(https://developers.facebook.com/docs/graph-api/overview/rate-limiting), else
+``options.rate_limit_wait`` seconds (300); code 100 / subcode 33 on a post means it was deleted
+(it is skipped), and 803 on the lookup means there is no such Page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from ..errors import ConfigError
+from .base import Connector, Feed, Page, PerPostFeed, Target
+from .http import AuthError, RequestFailed, Verdict, wait_from_headers
+
+GRAPH_VERSION = "v21.0"
+#: What the ingest module reads of a post (counts through summaries, no reaction or comment list).
+POST_FIELDS = ("id,created_time,message,permalink_url,from,status_type,shares,attachments{media_type,type},"
+               "reactions.limit(0).summary(true),comments.limit(0).summary(true)")
+#: What it reads of a comment; ``parent`` makes a reply of a ``filter(stream)`` list.
+COMMENT_FIELDS = ("id,created_time,message,from,parent{id},like_count,comment_count,permalink_url,"
+                  "attachment{media_type,type}")
+POSTS_PAGE, COMMENTS_PAGE = 100, 100
+POSTS_EDGES = ("posts", "published_posts", "feed")
+#: Graph error codes of rate limits (app, user, page, custom) and of business-use-case limits.
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
+#: Codes of a token that is expired, revoked, invalid or missing.
+TOKEN_CODES = frozenset({102, 104, 190})
+#: Seconds to wait on a rate limit whose headers give no time (the windows roll over an hour).
+DEFAULT_RATE_WAIT = 300.0
+#: Query parameters of a ``paging.next`` link that are credentials (the client adds its own).
+_SECRET_QUERY = frozenset({"access_token", "appsecret_proof"})
+
+
+class ObjectGone(RequestFailed):
+    """Graph knows no such object (a deleted post, a Page username that does not exist)."""
+
+
+def _unix(created_time: Any) -> int | None:
+    """Graph's ``2025-06-02T08:01:00+0000`` as a Unix time (``None`` if it is not one)."""
+    if not isinstance(created_time, str):
+        return None
+    for pattern in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
+        try:
+            return int(datetime.strptime(created_time, pattern).timestamp())
+        except ValueError:
+            continue
+    return None
+
+
+def _shown_time(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _without_secrets(url: str) -> str:
+    """A ``paging.next`` link without its token (it is stored in the cursor)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in _SECRET_QUERY]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _paging(edge: Any) -> tuple[str | None, str | None]:
+    """``(after cursor, next link)`` of an edge that has a next page; ``(None, None)`` at its end
+    (Graph's rule: no ``paging.next``, no more data)."""
+    paging = edge.get("paging") if isinstance(edge, dict) else None
+    if not isinstance(paging, dict) or not isinstance(paging.get("next"), str) or not paging["next"]:
+        return None, None
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    return (after if isinstance(after, str) and after else None), paging["next"]
+
+
+class PostsFeed(Feed):
+    """The Page's posts from a Unix time on, newest first.  State while walking: ``{"since",
+    "after" or "next", "newest"}``; when done: ``{"since": newest created_time stored}``."""
+
+    name = "posts"
+
+    def __init__(self, connector: FacebookConnector, target: Target) -> None:
+        self.connector = connector
+        self.target = target
+
+    @property
+    def path(self) -> str:
+        return f"/{self.connector.version}/{self.target.platform_id}/{self.connector.posts_edge}"
+
+    def _since(self, state: dict) -> int:
+        since = state.get("since")
+        return int(since) if isinstance(since, (int, float)) else int(self.connector.context.since.timestamp())
+
+    def _params(self, state: dict) -> dict[str, Any]:
+        return {"fields": POST_FIELDS, "limit": self.connector.page_size(POSTS_PAGE), "since": self._since(state),
+                "after": state.get("after")}
+
+    def fetch(self, state: dict) -> Iterator[Page]:
+        since = self._since(state)
+        newest = state.get("newest")
+        seen: set[str] = set()
+        while True:
+            if state.get("next"):
+                response = self.connector.client.get(state["next"])
+            else:
+                response = self.connector.client.get(self.path, self._params(state))
+            payload = self.connector.scrub(response.data)
+            data = payload.get("data") if isinstance(payload, dict) else None
+            for item in data if isinstance(data, list) else []:
+                created = _unix(item.get("created_time")) if isinstance(item, dict) else None
+                if created is not None and (newest is None or created > newest):
+                    newest = created
+            after, link = _paging(payload)
+            # a cursor or link seen before in this walk would loop: treat it as the end
+            step = after or (_without_secrets(link) if link else None)
+            if step is not None and step in seen:
+                after = link = step = None
+            if step is not None:
+                seen.add(step)
+                state = {"since": since, **({"after": after} if after else {"next": _without_secrets(link)}),
+                         **({"newest": newest} if newest is not None else {})}
+            else:
+                state = {"since": newest if newest is not None else since}
+            yield Page(payload, state, response.url)
+            if step is None:
+                return
+
+    def describe(self, state: dict) -> str:
+        if state.get("next"):
+            return f"GET {self.connector.client.redact(state['next'])}"
+        params = self._params(state)
+        shown = f"since={params['since']} ({_shown_time(params['since'])}) limit={params['limit']}"
+        return f"GET {self.path} {shown}" + (f" after={params['after']}" if params.get("after") else "")
+
+
+class CommentsFeed(PerPostFeed):
+    """Comments and replies under each brand post of the last ``comments_days`` days."""
+
+    name = "comments"
+
+    def _fields(self, cursor: str | None) -> str:
+        size = self.connector.page_size(COMMENTS_PAGE)
+        after = f".after({cursor})" if cursor else ""
+        return (f"id,created_time,from,comments.filter(stream).order(chronological).limit({size}){after}"
+                f"{{{COMMENT_FIELDS}}}")
+
+    def post_pages(self, post_id: str, cursor: Any) -> Iterator[tuple[Any, Any, str]]:
+        connector = self.connector
+        path = f"/{connector.version}/{post_id}"
+        seen: set[str] = set()
+        while True:
+            try:
+                response = connector.client.get(path, {"fields": self._fields(cursor)})
+            except ObjectGone as exc:
+                # deleted since it was stored: an empty page, so the pass records that it moved on
+                connector.client.log(f"facebook: post {post_id} is gone ({exc.problem}); skipped")
+                yield {"data": []}, None, exc.url
+                return
+            payload = connector.scrub(response.data)
+            after, _ = _paging(payload.get("comments") if isinstance(payload, dict) else None)
+            if after in seen:
+                after = None
+            if after:
+                seen.add(after)
+            yield payload, after, response.url
+            if not after:
+                return
+            cursor = after
+
+    def first_request(self, post_id: str) -> str:
+        return f"GET /{self.connector.version}/{post_id} fields={self._fields(None)}"
+
+
+class FacebookConnector(Connector):
+    channel = "facebook"
+    format_name = "facebook"
+    title = "Facebook Graph API (Pages)"
+    default_base_url = "https://graph.facebook.com"
+    auth = "query:access_token"
+    permissions = ("a Meta app (Business type) and a Page access token of the brand's Page, obtained by a person "
+                   "with a task on the Page (e.g. from GET /me/accounts with a long-lived user token, which gives a "
+                   "Page token that does not expire), with the permissions pages_show_list (to list the Page and "
+                   "get its token), pages_read_engagement (the Page's posts, reactions and comment counts) and "
+                   "pages_read_user_content (comments and replies by visitors, with their ids); an app in Live mode "
+                   "needs App Review for the last two, in Development mode the token of an app admin or developer "
+                   "who manages the Page works")
+
+    def __init__(self, client, settings, context) -> None:
+        super().__init__(client, settings, context)
+        options = settings.options
+        self.version = str(options.get("api_version") or GRAPH_VERSION).strip("/")
+        self.posts_edge = str(options.get("posts_edge") or "posts")
+        if self.posts_edge not in POSTS_EDGES:
+            raise ConfigError("the sync config", "channels.facebook.options.posts_edge",
+                              f"must be one of {', '.join(POSTS_EDGES)}, not {self.posts_edge!r}")
+        self.rate_limit_wait = float(options.get("rate_limit_wait", DEFAULT_RATE_WAIT))
+
+    def resolve(self, target: Target) -> Target:
+        if target.platform_id:
+            return target
+        try:
+            response = self.client.get(f"/{self.version}/{target.handle}", {"fields": "id,name,username"})
+        except ObjectGone as exc:
+            raise RequestFailed(self.channel, exc.url, f"Graph knows no Page '{target.handle}' ({exc.problem}); "
+                                "check the registry handle, or put the Page id under channels.facebook.accounts "
+                                "in the sync config", exc.status) from None
+        data = response.data if isinstance(response.data, dict) else {}
+        if not data.get("id"):
+            raise RequestFailed(self.channel, response.url, f"no Page id for '{target.handle}' in the answer; put "
+                                "the Page id under channels.facebook.accounts in the sync config")
+        return Target(target.channel, target.handle, target.company_id, str(data["id"]))
+
+    def feeds(self, target: Target) -> list[Feed]:
+        return [PostsFeed(self, target), CommentsFeed(self, target)]
+
+    def scrub(self, payload: Any) -> Any:
+        """``payload`` with the token redacted from its ``paging`` links (Graph repeats it there)."""
+        if isinstance(payload, dict):
+            return {k: ({p: self.client.redact(v) if isinstance(v, str) else v for p, v in value.items()}
+                        if k == "paging" and isinstance(value, dict) else self.scrub(value))
+                    for k, value in payload.items()}
+        if isinstance(payload, list):
+            return [self.scrub(v) for v in payload]
+        return payload
+
+    def read_error(self, response, data: Any, url: str) -> Verdict | None:
+        error = data.get("error") if isinstance(data, dict) and response.status_code >= 400 else None
+        if not isinstance(error, dict):
+            return None
+        code, subcode = error.get("code"), error.get("error_subcode")
+        label = f"Graph error {code}" + (f"/{subcode}" if subcode else "")
+        message = self.client.redact(str(error.get("message") or ""))[:300]
+        status = response.status_code
+        if code in TOKEN_CODES:
+            return Verdict(AuthError(self.channel, url, f"the Page access token was refused ({label}: {message}): "
+                                     "it has expired or been revoked; create a new one and set it again "
+                                     "(see docs/sync.md)", status))
+        if code in RATE_LIMIT_CODES:
+            wait = self.rate_limit_seconds(response.headers)
+            return Verdict(retry_after=self.rate_limit_wait if wait is None else wait,
+                           reason=f"rate limited ({label}: {message})")
+        if code == 10 or (isinstance(code, int) and 200 <= code < 300):
+            return Verdict(AuthError(self.channel, url, f"permission refused ({label}: {message}): the Page access "
+                                     "token lacks pages_read_engagement, pages_read_user_content or pages_show_list, "
+                                     "or its user has no task on the Page (see docs/sync.md)", status))
+        if (code == 100 and subcode == 33) or code == 803:
+            return Verdict(ObjectGone(self.channel, url, f"no such object ({label}: {message})", status))
+        if error.get("is_transient") or code in (1, 2):
+            return Verdict(retry_after=0, reason=f"temporary Graph error ({label}: {message})")
+        return None
+
+    def rate_limit_seconds(self, headers: httpx.Headers) -> float | None:
+        """The wait the usage headers give: ``Retry-After`` or ``X-Business-Use-Case-Usage`` (read
+        by the client), else the ``estimated_time_to_regain_access`` of ``X-Page-Usage`` /
+        ``X-App-Usage`` (minutes)."""
+        wait = wait_from_headers(headers, self.client.clock())
+        if wait is not None:
+            return wait
+        for name in ("x-page-usage", "x-app-usage"):
+            try:
+                usage = json.loads(headers.get(name) or "null")
+            except ValueError:
+                continue
+            minutes = usage.get("estimated_time_to_regain_access") if isinstance(usage, dict) else None
+            if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
+                return max(0.0, float(minutes)) * 60.0
+        return None
+
+
+CONNECTOR = FacebookConnector
