@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from helpers import dump_tables, write
+from sync.fakeserver import FakeApi
 
 from socialaudit.registry import load_registry
 from socialaudit.store import Store, save_registry
 from socialaudit.store.schema import DATA_TABLES
 from socialaudit.sync import SyncConfig, SyncReport, SyncRun
 from socialaudit.sync.config import default_env_var
-
-from helpers import dump_tables, write
-from sync.fakeserver import FakeApi
 
 
 def make_store(tmp_path: Path, registry_yaml: str, name: str = "store.duckdb") -> Path:

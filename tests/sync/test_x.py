@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from socialaudit.store import Store
-
 from sync.fake_x import BRAND, FakeX
 from sync.fakeserver import serve
 from sync.harness import make_store, store_tables, sync_once
+
+from socialaudit.store import Store
 
 REGISTRY = f"""
 version: 1
@@ -148,7 +148,7 @@ def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupte
 def test_killed_sync_resumes_to_the_same_store(tmp_path):
     from sync.harness import kill_and_resume
 
-    kill_and_resume(tmp_path, lambda: FakeX(mentions=900), "twitter", REGISTRY, kill_after=6)
+    kill_and_resume(tmp_path, lambda: FakeX(mentions=300), "twitter", REGISTRY, kill_after=5)
 
 
 def test_dry_run_makes_no_request_and_shows_where_the_token_is_looked_for(tmp_path):
