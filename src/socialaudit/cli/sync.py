@@ -41,7 +41,8 @@ def sync(
     feed's cursor in one transaction: a killed sync resumes where it stopped and never stores
     a post twice.  Rate limits are waited out (up to `max_wait`), 5xx answers and timeouts
     retried with backoff.  Exit status: 0 if every feed synced, 1 if one failed (an expired
-    token, a malformed page, a refused request: listed), 2 for a bad config.
+    token, a malformed page, a refused request: listed) or nothing could be synced, 2 for a bad
+    config.
     """
     settings, config_path = load_sync_config(config)
     channels = _channels(channel)
@@ -57,6 +58,10 @@ def sync(
         report = run.run(channels, account)
     _print_report(report, db)
     if report.problems:
+        raise typer.Exit(1)
+    if not report.feeds:
+        err_console.print("nothing was synced: no brand account of the registry is on a channel with a credential "
+                          "(see `socialaudit sync --dry-run` and docs/sync.md)")
         raise typer.Exit(1)
 
 
@@ -76,11 +81,15 @@ def _print_plan(planned, skipped: dict[str, str]) -> None:
     if not planned:
         err_console.print("nothing to sync: no brand account of the registry is on a channel with a connector "
                           "(load one with --registry)")
+        return
+    credentials = {p.channel: p.credential for p in planned}
+    for channel, credential in credentials.items():
+        console.print(f"{channel}: token {escape(credential)}")
     table = Table(title="socialaudit sync --dry-run (no request made)", title_justify="left")
-    for column in ("channel", "account", "company", "feed", "credential", "cursor", "would fetch"):
+    for column in ("channel", "account", "company", "feed", "cursor", "would fetch"):
         table.add_column(column, overflow="fold")
     for p in planned:
-        table.add_row(p.channel, escape(p.account), escape(p.company_id), p.feed, escape(p.credential),
+        table.add_row(p.channel, escape(p.account), escape(p.company_id), p.feed,
                       escape(json.dumps(p.cursor, sort_keys=True) if p.cursor else "(first sync)"), escape(p.request))
     console.print(table)
     for channel, why in skipped.items():

@@ -56,21 +56,26 @@ class SyncConfig(_Strict):
                             description="longest rate-limit wait before a channel is left for later")
     channels: dict[str, ChannelConfig] = Field(default_factory=dict)
 
-    @field_validator("channels", mode="before")
+    @field_validator("channels")
     @classmethod
-    def _known_channels(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        out = {}
-        for name, settings in value.items():
-            key = ALIASES.get(str(name).lower(), str(name).lower())
+    def _known_channels(cls, value: dict[str, ChannelConfig]) -> dict[str, ChannelConfig]:
+        # Keys stay as written (so errors point at the right line); ``channel()`` resolves aliases.
+        seen: dict[str, str] = {}
+        for name in value:
+            key = ALIASES.get(name.lower(), name.lower())
             if key not in CHANNELS:
                 raise ValueError(f"unknown channel '{name}' (known: {', '.join(CHANNELS)}; 'x' is twitter)")
-            out[key] = settings if settings is not None else {}
-        return out
+            if key in seen:
+                raise ValueError(f"channel '{name}' is also configured as '{seen[key]}'")
+            seen[key] = name
+        return value
 
     def channel(self, name: str) -> ChannelConfig:
-        return self.channels.get(name) or ChannelConfig()
+        """The settings of a channel (by its store name; ``x`` in the file is ``twitter``)."""
+        for key, settings in self.channels.items():
+            if ALIASES.get(key.lower(), key.lower()) == name:
+                return settings
+        return ChannelConfig()
 
 
 def load_sync_config(path: str | Path | None) -> tuple[SyncConfig, Path | None]:
