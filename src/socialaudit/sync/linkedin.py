@@ -18,7 +18,9 @@ Pages are ``{"elements": [...], "paging": {"start", "count", "links", "total"}}`
 offset paging: https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/pagination);
 there is a next page while ``paging.links`` has a ``next`` link or ``start + count < total``.
 A posts walk stops at the newest post of the previous walk (its URN and ``createdAt`` are the
-feed's cursor), or at the sync's start date the first time.  Comments have no time filter: each
+feed's cursor), or at the sync's start date the first time; the posts of that last page which
+the previous walk stored (or which are older than the start date) are left out of it, as a
+server-side filter would, so a run with nothing new stores an empty page.  Comments have no time filter: each
 pass re-reads the comments (and replies) of the brand posts of the last ``comments_days``.
 
 Errors (https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling):
@@ -101,7 +103,8 @@ class PostsFeed(Feed):
 
     def _params(self, start: int) -> dict[str, Any]:
         author = org_urn(self.target.platform_id or "") or self.target.platform_id
-        return {"q": "author", "author": author, "sortBy": "CREATED",
+        # ``author`` before ``q``: the order of LinkedIn's own examples (some Rest.li finders need it)
+        return {"author": author, "q": "author", "sortBy": "CREATED",
                 "start": start, "count": self.connector.page_size(100)}
 
     def fetch(self, state: dict) -> Iterator[Page]:
@@ -113,12 +116,17 @@ class PostsFeed(Feed):
         while True:
             params = self._params(start)
             response = self.connector.client.get("/rest/posts", params, headers=self.connector.headers())
-            posts = _elements(response.data)
-            dated = [p for p in posts if isinstance(p.get("id"), str) and isinstance(p.get("createdAt"), int)]
+            payload, reached = response.data, False
+            raw = payload.get("elements") if isinstance(payload, dict) else None
+            if isinstance(raw, list):  # leave out what an earlier walk stored (or is older than the start)
+                kept = [e for e in raw if not (isinstance(e, dict) and self._known(e, stop, floor))]
+                if len(kept) < len(raw):
+                    payload, reached = {**payload, "elements": kept}, True
+            dated = [p for p in _elements(payload) if isinstance(p.get("id"), str)
+                     and isinstance(p.get("createdAt"), int) and not isinstance(p.get("createdAt"), bool)]
             if newest is None and dated:
                 top = max(dated, key=lambda p: p["createdAt"])
                 newest = {"id": top["id"], "createdAt": top["createdAt"]}
-            reached = any(self._known(p, stop, floor) for p in posts)
             more = not reached and _has_next(response.data, start, params["count"])
             if more:
                 start += params["count"]
@@ -127,7 +135,7 @@ class PostsFeed(Feed):
             else:
                 final = newest or stop
                 state = {"newest": final} if final else {}
-            yield Page(response.data, state, response.url)
+            yield Page(payload, state, response.url)
             if not more:
                 return
 
