@@ -55,7 +55,9 @@ class SyncContext:
     comments_days: int
     page_size: int | None
     max_pages: int
-    brand_posts: Callable[[Target, datetime], list[str]] = field(default=lambda target, since: [])
+    #: ``brand_posts(target, since, until)``: ids of the target company's top-level brand posts on
+    #: its channel created in [since, until], oldest first (from the store)
+    brand_posts: Callable[[Target, datetime, datetime], list[str]] = field(default=lambda target, since, until: [])
 
     def comments_since(self, reference: datetime) -> datetime:
         return reference - timedelta(days=self.comments_days)
@@ -126,9 +128,11 @@ class PerPostFeed(Feed):
     """Pages under each recent brand post (comments, replies), resumable post by post.
 
     A *pass* visits, oldest first, the brand posts of the target created within
-    ``comments_days`` before the pass started; its state is ``{"pass": start, "index": i,
-    "cursor": c}`` while it runs and ``{"last_pass": start}`` when it is done.  The post list is
-    read from the store at the pass's own start time, so a resumed pass sees the same posts.
+    ``comments_days`` before the pass started (and not after it); its state is ``{"pass":
+    start, "post": id, "index": i, "cursor": c}`` while it runs and ``{"last_pass": start}``
+    when it is done.  A resumed pass finds its post by id, so posts stored meanwhile (older
+    ones a posts feed fetched later) shift nothing: they wait for the next pass.  A pass whose
+    last posts yield no page ends with a page without payload, so its end is stored too.
     Subclasses say how to fetch one post's pages from a cursor with :meth:`post_pages`.
     """
 
@@ -146,34 +150,46 @@ class PerPostFeed(Feed):
 
     def _posts(self, started: datetime) -> list[str]:
         ctx = self.connector.context
-        return ctx.brand_posts(self.target, ctx.comments_since(started))
+        return ctx.brand_posts(self.target, ctx.comments_since(started), started)
+
+    def _resume(self, state: dict, posts: list[str]) -> tuple[int, Any]:
+        index, cursor = int(state.get("index", 0)), state.get("cursor")
+        post = state.get("post")
+        if post is not None:
+            if post in posts:
+                return posts.index(post), cursor
+            return min(index, len(posts)), None  # the post is gone: go on from its place, afresh
+        return index, cursor
 
     def fetch(self, state: dict) -> Iterator[Page]:
         if "pass" in state:
             started = parse_iso(state["pass"])
-            index, cursor = int(state.get("index", 0)), state.get("cursor")
         else:
-            started, index, cursor = self.connector.context.now, 0, None
+            started = self.connector.context.now
         posts = self._posts(started)
+        index, cursor = self._resume(state, posts) if "pass" in state else (0, None)
         stamp = iso(started)
+        last: dict | None = None
         while index < len(posts):
             for payload, next_cursor, url in self.post_pages(posts[index], cursor):
                 if next_cursor is None:
                     index, cursor = index + 1, None
                 else:
                     cursor = next_cursor
-                state = ({"last_pass": stamp} if index >= len(posts)
-                         else {"pass": stamp, "index": index, "cursor": cursor})
-                yield Page(payload, state, url)
+                last = ({"last_pass": stamp} if index >= len(posts) else
+                        {"pass": stamp, "post": posts[index], "index": index, "cursor": cursor})
+                yield Page(payload, last, url)
                 if next_cursor is None:
                     break
             else:  # no page at all for this post (it was deleted): move on
                 index, cursor = index + 1, None
+        if posts and (last is None or "last_pass" not in last):
+            yield Page(None, {"last_pass": stamp}, "")
 
     def describe(self, state: dict) -> str:
         started = parse_iso(state["pass"]) if "pass" in state else self.connector.context.now
         posts = self._posts(started)
-        where = f"resuming at post {int(state.get('index', 0)) + 1}" if "pass" in state else "a new pass"
+        where = f"resuming at post {self._resume(state, posts)[0] + 1}" if "pass" in state else "a new pass"
         last = f", last pass {state['last_pass']}" if "last_pass" in state else ""
         return (f"{len(posts)} brand post(s) from the last {self.connector.context.comments_days} days, "
                 f"{where}{last}; first: {self.first_request(posts[0]) if posts else 'nothing to fetch'}")

@@ -144,15 +144,15 @@ class SyncRun:
                                    brand_posts=self._brand_posts)
 
     # -- the store side ---------------------------------------------------------------------
-    def _brand_posts(self, target: Target, since: datetime) -> list[str]:
-        """Top-level brand posts of the target's company on its channel since ``since``,
-        oldest first (a fixed order, so a resumed pass walks the same list)."""
+    def _brand_posts(self, target: Target, since: datetime, until: datetime) -> list[str]:
+        """Top-level brand posts of the target's company on its channel created in
+        [``since``, ``until``], oldest first (a fixed order for per-post passes)."""
         rows = self.store.con.execute("""
             SELECT post_id FROM posts
             WHERE channel = ? AND company_id = ? AND author_role = 'brand' AND parent_id IS NULL
               AND created_at >= ? AND created_at <= ?
             ORDER BY created_at, post_id
-        """, [target.channel, target.company_id, since, self.now]).fetchall()
+        """, [target.channel, target.company_id, since, until]).fetchall()
         return [r[0] for r in rows]
 
     def _remember_platform_id(self, target: Target) -> None:
@@ -328,5 +328,7 @@ class SyncRun:
 def _parse_page(fmt: JsonPayloadFormat, page: Page, source: str, number: int) -> ParsedBatch:
     """A fetched page through the channel's ingest parser, as if it were line ``number`` of a
     file named ``source``."""
+    if page.payload is None:  # a page that only carries the cursor (the end of a pass)
+        return ParsedBatch()
     result = fmt.parse_value(Payload(number, "", page.payload), source)
     return ParsedBatch(posts=result.posts, accounts=result.accounts, quarantined=result.quarantined, rows_read=1)

@@ -27,9 +27,10 @@ only the ``after`` cursor (or the ``next`` link without the token, when an edge 
 with ``until`` and ``__paging_token`` instead of cursors) and the pages they hand on have those
 links redacted.
 
-Incremental: the posts feed remembers the newest ``created_time`` it stored and passes it as
-``since`` the next time (``since`` is inclusive, so that one post is read again; the merge
-stores it once).  Comments are re-read for every brand post of the last ``comments_days`` days
+Incremental: the posts feed remembers the newest ``created_time`` it stored and asks for posts
+``since`` the second after it the next time (two posts of one Page in the same second, one of
+them not yet visible to the previous run, would be missed; re-reading the newest post instead
+would make every run store a page).  Comments are re-read for every brand post of the last ``comments_days`` days
 (:class:`~socialaudit.sync.base.PerPostFeed`).
 
 Errors (https://developers.facebook.com/docs/graph-api/guides/error-handling): code ``190``
@@ -116,7 +117,9 @@ def _paging(edge: Any) -> tuple[str | None, str | None]:
 
 class PostsFeed(Feed):
     """The Page's posts from a Unix time on, newest first.  State while walking: ``{"since",
-    "after" or "next", "newest"}``; when done: ``{"since": newest created_time stored}``."""
+    "after" or "next", "newest"}``; when done: ``{"since": newest created_time stored + 1 s}``
+    (``since`` is inclusive: the newest post is not read again, so a run with nothing new
+    gets an empty page)."""
 
     name = "posts"
 
@@ -140,11 +143,19 @@ class PostsFeed(Feed):
         since = self._since(state)
         newest = state.get("newest")
         seen: set[str] = set()
+        stored = bool(state.get("after") or state.get("next"))  # a cursor of an earlier run
         while True:
-            if state.get("next"):
-                response = self.connector.client.get(state["next"])
-            else:
-                response = self.connector.client.get(self.path, self._params(state))
+            try:
+                response = self._get(state)
+            except RequestFailed as exc:
+                if exc.status != 400 or not stored:
+                    raise
+                # Graph no longer takes the stored cursor (they are not meant to last): walk again from `since`
+                self.connector.client.log(f"facebook: the stored posts cursor was refused ({exc.problem}); "
+                                          "reading the posts again from the start of the walk")
+                state, stored = {"since": since}, False
+                continue
+            stored = False
             payload = self.connector.scrub(response.data)
             data = payload.get("data") if isinstance(payload, dict) else None
             for item in data if isinstance(data, list) else []:
@@ -160,11 +171,19 @@ class PostsFeed(Feed):
                 seen.add(step)
                 state = {"since": since, **({"after": after} if after else {"next": _without_secrets(link)}),
                          **({"newest": newest} if newest is not None else {})}
-            else:
-                state = {"since": newest if newest is not None else since}
+            else:  # next time: what is newer than the newest post stored
+                state = {"since": newest + 1 if newest is not None else since}
             yield Page(payload, state, response.url)
             if step is None:
                 return
+
+    def _get(self, state: dict):
+        if state.get("next"):
+            # the link's query as params: httpx would drop it when the client adds the token
+            link = urlsplit(state["next"])
+            return self.connector.client.get(urlunsplit(link._replace(query="")),
+                                             dict(parse_qsl(link.query, keep_blank_values=True)))
+        return self.connector.client.get(self.path, self._params(state))
 
     def describe(self, state: dict) -> str:
         if state.get("next"):
@@ -189,6 +208,7 @@ class CommentsFeed(PerPostFeed):
         connector = self.connector
         path = f"/{connector.version}/{post_id}"
         seen: set[str] = set()
+        stored = cursor is not None  # a cursor of an earlier run
         while True:
             try:
                 response = connector.client.get(path, {"fields": self._fields(cursor)})
@@ -197,6 +217,15 @@ class CommentsFeed(PerPostFeed):
                 connector.client.log(f"facebook: post {post_id} is gone ({exc.problem}); skipped")
                 yield {"data": []}, None, exc.url
                 return
+            except RequestFailed as exc:
+                if exc.status != 400 or not stored:
+                    raise
+                # Graph no longer takes the stored cursor: this post's comments again from the first
+                connector.client.log(f"facebook: the stored comments cursor of post {post_id} was refused "
+                                     f"({exc.problem}); reading its comments again from the first")
+                cursor, stored = None, False
+                continue
+            stored = False
             payload = connector.scrub(response.data)
             after, _ = _paging(payload.get("comments") if isinstance(payload, dict) else None)
             if after in seen:

@@ -22,7 +22,8 @@ keep only the ``after`` cursor and the pages they hand on have those links redac
 
 The media edge has no ``since`` filter: a run walks the media newest first and stops at the
 newest media stored by the previous run (by id, or by time if that one was deleted), or at the
-sync's start date the first time.  Comments are re-read for every brand media of the last
+sync's start date the first time; the last page it reads is handed on with only the media
+before that stop.  Comments are re-read for every brand media of the last
 ``comments_days`` days (:class:`~socialaudit.sync.base.PerPostFeed`); the merge stores each
 once.
 
@@ -36,6 +37,7 @@ the ``estimated_time_to_regain_access`` of ``X-Business-Use-Case-Usage``
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -89,6 +91,17 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
+def _reached(media: Any, stop_id: str | None, floor: datetime) -> bool:
+    """Whether a media is the newest one stored by the last run, or older than it (or than
+    the sync's start date)."""
+    if not isinstance(media, dict):
+        return False
+    if stop_id is not None and str(media.get("id")) == stop_id:
+        return True
+    moment = _time(media.get("timestamp"))
+    return moment is not None and moment < floor
+
+
 def _scrub(value: Any, redact) -> Any:
     """``value`` with the ``paging.next/previous`` links redacted (they carry the token)."""
     if isinstance(value, dict):
@@ -101,6 +114,9 @@ def _scrub(value: Any, redact) -> Any:
 
 class MediaFeed(Feed):
     """The brand's media, newest first, down to the newest media of the previous run.
+
+    The page where the walk stops is handed on with only the media newer than that stop in
+    its ``data`` (a run with nothing new stores an empty page, which takes no page number).
 
     State while walking: ``{"after", "top_id", "top_time", "stop_id", "stop_time"}`` (the
     walk's first media, and where it stops); when done: ``{"newest_id", "newest_time"}``.
@@ -136,9 +152,8 @@ class MediaFeed(Feed):
             items = _items(response.data)
             if top_id is None and items and isinstance(items[0], dict) and items[0].get("id"):
                 top_id, top_time = str(items[0]["id"]), items[0].get("timestamp")
-            reached = any(isinstance(m, dict) and (
-                (stop_id is not None and str(m.get("id")) == stop_id)
-                or ((moment := _time(m.get("timestamp"))) is not None and moment < floor)) for m in items)
+            fresh = list(itertools.takewhile(lambda m: not _reached(m, stop_id, floor), items))
+            reached = len(fresh) < len(items)
             after = None if reached else _next_after(response.data)
             if after:
                 state = {"after": after, "top_id": top_id, "top_time": top_time, "stop_id": stop_id,
@@ -147,7 +162,8 @@ class MediaFeed(Feed):
                 state = {"newest_id": top_id, "newest_time": top_time}
             else:  # nothing at all: keep the previous stop
                 state = {"newest_id": stop_id, "newest_time": stop_time} if stop_id else {}
-            yield Page(_scrub(response.data, client.redact), state, response.url)
+            payload = {**response.data, "data": fresh} if reached else response.data
+            yield Page(_scrub(payload, client.redact), state, response.url)
             if not after:
                 return
 

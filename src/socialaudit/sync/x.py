@@ -100,7 +100,7 @@ class ConversationsFeed(PerPostFeed):
     def _posts(self, started):
         ctx = self.connector.context
         since = max(ctx.comments_since(started), started - timedelta(days=SEARCH_DAYS))
-        return ctx.brand_posts(self.target, since)
+        return ctx.brand_posts(self.target, since, started)
 
     def post_pages(self, post_id: str, cursor: Any) -> Iterator[tuple[Any, Any, str]]:
         while True:

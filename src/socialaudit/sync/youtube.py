@@ -33,6 +33,7 @@ video whose comments are off a 403 ``commentsDisabled`` (that video is skipped).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -161,13 +162,12 @@ class VideosFeed(Feed):
 
     def describe(self, state: dict) -> str:
         playlist = state.get("playlist")
-        first = "" if playlist else (f"GET {API}/channels part=contentDetails id={self.target.platform_id} "
-                                     "(the uploads playlist), then ")
+        first = "" if playlist else f"GET {API}/channels (the uploads playlist of {self.target.platform_id}), then "
         where = f" pageToken={state['page_token']}" if state.get("page_token") else ""
         if state.get("newest_id"):
             stop = f"down to video {state['newest_id']} (the newest stored)"
         else:
-            stop = f"down to videos published before {iso(self.connector.context.since)}"
+            stop = f"back to {iso(self.connector.context.since)} (the sync's start date)"
         return (f"{first}GET {API}/playlistItems playlistId={playlist or '<uploads>'} "
                 f"maxResults={self.connector.page_size(50)}{where}, {stop}; GET {API}/videos for each page's new ids")
 
@@ -260,7 +260,8 @@ class YouTubeConnector(Connector):
         status = response.status_code
         reasons = {e.get("reason") for key in ("errors", "details") if isinstance(error.get(key), list)
                    for e in error[key] if isinstance(e, dict)}
-        message = self.client.redact(str(error.get("message") or error.get("status") or response.reason_phrase))[:300]
+        message = re.sub(r"<[^>]+>", "", str(error.get("message") or error.get("status") or response.reason_phrase))
+        message = self.client.redact(message)[:300]
         if reasons & QUOTA_USED_UP:
             reset = quota_reset(self.client.clock())
             return Verdict(QuotaExhausted(self.channel, url, f"the project's daily YouTube Data API quota is used up "
