@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -259,6 +259,9 @@ class SyncRun:
                                           pseudonymise=self.pseudonymise)
                 result.pages += 1
                 batch = _parse_page(fmt, page, source, numbered + 1)
+                # a refused item keeps its raw JSON, which can hold a next-page URL with the token
+                batch.quarantined = [replace(q, raw=connector.client.redact(q.raw), reason=connector.client.redact(
+                    q.reason)) for q in batch.quarantined]
                 if batch.posts or batch.accounts or batch.quarantined:
                     numbered += 1  # an empty page (nothing new) takes no number: numbers stay run-independent
                 staged.add(batch)
