@@ -161,3 +161,11 @@ def test_config_errors_name_the_line(tmp_path):
     config = write(tmp_path / "sync2.yaml", "max_pages: 0\n")
     with pytest.raises(ConfigError, match=r"sync2.yaml:1.*max_pages"):
         load_sync_config(config)
+
+
+def test_a_next_page_link_keeps_its_query_beside_the_token():
+    handler = answers(httpx.Response(200, json={}))
+    api, _ = client(handler, auth="query:access_token")
+    api.get("https://api.example/v21.0/123/posts?after=QVFI&limit=25", {"fields": "id"})
+    assert dict(handler.seen[0].url.params) == {"after": "QVFI", "limit": "25", "fields": "id",
+                                                "access_token": "s3cret-token"}

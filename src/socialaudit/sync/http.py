@@ -182,6 +182,10 @@ class ApiClient:
         """The decoded JSON at ``url`` (relative to the base URL, or absolute for the next-page
         links Graph and others return), after retries; raises :class:`ApiError`."""
         params = {k: v for k, v in (params or {}).items() if v is not None}
+        link = httpx.URL(url)
+        if link.query:  # httpx replaces a URL's query by ``params``: merge them (next-page links)
+            params = {**dict(link.params.multi_items()), **params}
+            url = str(link.copy_with(query=None))
         if self._auth.startswith("query:"):
             params[self._auth.split(":", 1)[1]] = self.secret.reveal()
         retrying = Retrying(stop=stop_after_attempt(self.max_retries + 1), retry=retry_if_exception_type(_Retry),
