@@ -46,19 +46,16 @@ business-use-case family 80000-80014 (Pages: 80001), sent with HTTP 400 or 403 r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import httpx
-
 from ..errors import ConfigError
 from .base import Connector, Feed, Page, PerPostFeed, Target
-from .http import AuthError, RequestFailed, Verdict, wait_from_headers
+from .graph import DEFAULT_RATE_WAIT, GRAPH_VERSION, ObjectGone, read_graph_error, scrub_paging
+from .http import RequestFailed, Verdict
 
-GRAPH_VERSION = "v21.0"
 #: What the ingest module reads of a post (counts through summaries, no reaction or comment list).
 POST_FIELDS = ("id,created_time,message,permalink_url,from,status_type,shares,attachments{media_type,type},"
                "reactions.limit(0).summary(true),comments.limit(0).summary(true)")
@@ -67,18 +64,8 @@ COMMENT_FIELDS = ("id,created_time,message,from,parent{id},like_count,comment_co
                   "attachment{media_type,type}")
 POSTS_PAGE, COMMENTS_PAGE = 100, 100
 POSTS_EDGES = ("posts", "published_posts", "feed")
-#: Graph error codes of rate limits (app, user, page, custom) and of business-use-case limits.
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
-#: Codes of a token that is expired, revoked, invalid or missing.
-TOKEN_CODES = frozenset({102, 104, 190})
-#: Seconds to wait on a rate limit whose headers give no time (the windows roll over an hour).
-DEFAULT_RATE_WAIT = 300.0
 #: Query parameters of a ``paging.next`` link that are credentials (the client adds its own).
 _SECRET_QUERY = frozenset({"access_token", "appsecret_proof"})
-
-
-class ObjectGone(RequestFailed):
-    """Graph knows no such object (a deleted post, a Page username that does not exist)."""
 
 
 def _unix(created_time: Any) -> int | None:
@@ -285,56 +272,13 @@ class FacebookConnector(Connector):
 
     def scrub(self, payload: Any) -> Any:
         """``payload`` with the token redacted from its ``paging`` links (Graph repeats it there)."""
-        if isinstance(payload, dict):
-            return {k: ({p: self.client.redact(v) if isinstance(v, str) else v for p, v in value.items()}
-                        if k == "paging" and isinstance(value, dict) else self.scrub(value))
-                    for k, value in payload.items()}
-        if isinstance(payload, list):
-            return [self.scrub(v) for v in payload]
-        return payload
+        return scrub_paging(payload, self.client.redact)
 
     def read_error(self, response, data: Any, url: str) -> Verdict | None:
-        error = data.get("error") if isinstance(data, dict) and response.status_code >= 400 else None
-        if not isinstance(error, dict):
-            return None
-        code, subcode = error.get("code"), error.get("error_subcode")
-        label = f"Graph error {code}" + (f"/{subcode}" if subcode else "")
-        message = self.client.redact(str(error.get("message") or ""))[:300]
-        status = response.status_code
-        if code in TOKEN_CODES:
-            return Verdict(AuthError(self.channel, url, f"the Page access token was refused ({label}: {message}): "
-                                     "it has expired or been revoked; create a new one and set it again "
-                                     "(see docs/sync.md)", status))
-        if code in RATE_LIMIT_CODES:
-            wait = self.rate_limit_seconds(response.headers)
-            return Verdict(retry_after=self.rate_limit_wait if wait is None else wait,
-                           reason=f"rate limited ({label}: {message})")
-        if code == 10 or (isinstance(code, int) and 200 <= code < 300):
-            return Verdict(AuthError(self.channel, url, f"permission refused ({label}: {message}): the Page access "
-                                     "token lacks pages_read_engagement, pages_read_user_content or pages_show_list, "
-                                     "or its user has no task on the Page (see docs/sync.md)", status))
-        if (code == 100 and subcode == 33) or code == 803:
-            return Verdict(ObjectGone(self.channel, url, f"no such object ({label}: {message})", status))
-        if error.get("is_transient") or code in (1, 2):
-            return Verdict(retry_after=0, reason=f"temporary Graph error ({label}: {message})")
-        return None
-
-    def rate_limit_seconds(self, headers: httpx.Headers) -> float | None:
-        """The wait the usage headers give: ``Retry-After`` or ``X-Business-Use-Case-Usage`` (read
-        by the client), else the ``estimated_time_to_regain_access`` of ``X-Page-Usage`` /
-        ``X-App-Usage`` (minutes)."""
-        wait = wait_from_headers(headers, self.client.clock())
-        if wait is not None:
-            return wait
-        for name in ("x-page-usage", "x-app-usage"):
-            try:
-                usage = json.loads(headers.get(name) or "null")
-            except ValueError:
-                continue
-            minutes = usage.get("estimated_time_to_regain_access") if isinstance(usage, dict) else None
-            if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
-                return max(0.0, float(minutes)) * 60.0
-        return None
+        return read_graph_error(self.client, response, data, url, token="the Page access token",
+                                rate_wait=self.rate_limit_wait, permissions=(
+                                    "the Page access token lacks pages_read_engagement, pages_read_user_content or "
+                                    "pages_show_list, or its user has no task on the Page"))
 
 
 CONNECTOR = FacebookConnector

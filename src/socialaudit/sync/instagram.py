@@ -43,40 +43,19 @@ from datetime import datetime
 from typing import Any
 
 from .base import Connector, Feed, Page, PerPostFeed, Target, iso
-from .http import AuthError, RequestFailed, Verdict, wait_from_headers
+from .graph import GRAPH_VERSION, ObjectGone, next_after, read_graph_error, scrub_paging
+from .http import RequestFailed, Verdict
 
-GRAPH_VERSION = "v21.0"
 #: What the ingest module reads of a media (owner is only returned for the app user's own media).
 MEDIA_FIELDS = "id,caption,media_type,permalink,timestamp,username,like_count,comments_count,owner"
 #: What it reads of a comment; ``user`` is only returned on the brand's own comments, ``media``
 #: makes a comment read from a comments page a reply to its media.
 REPLY_FIELDS = "id,text,timestamp,username,from,user,like_count,parent_id,media{id}"
 MEDIA_PAGE, COMMENT_PAGE = 100, 50
-#: Graph error codes of rate limits (app, user, page, custom, Instagram business use case).
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001, 80002})
-#: Codes of a token that is expired, revoked, invalid or missing.
-TOKEN_CODES = frozenset({102, 104, 190})
-#: Seconds to wait on a rate limit whose headers give no time (the windows roll over an hour).
-DEFAULT_RATE_WAIT = 300.0
-
-
-class ObjectGone(RequestFailed):
-    """Graph's ``code 100, error_subcode 33``: the media or comment was deleted (or is not
-    visible to this token any more)."""
 
 
 def _comment_fields(replies: int) -> str:
     return f"{REPLY_FIELDS},replies.limit({replies}){{{REPLY_FIELDS}}}"
-
-
-def _next_after(data: Any) -> str | None:
-    """The ``after`` cursor if Graph says there is a next page (``paging.next`` present)."""
-    paging = data.get("paging") if isinstance(data, dict) else None
-    if not isinstance(paging, dict) or not paging.get("next"):
-        return None
-    cursors = paging.get("cursors")
-    after = cursors.get("after") if isinstance(cursors, dict) else None
-    return after if isinstance(after, str) and after else None
 
 
 def _items(data: Any) -> list:
@@ -100,16 +79,6 @@ def _reached(media: Any, stop_id: str | None, floor: datetime) -> bool:
         return True
     moment = _time(media.get("timestamp"))
     return moment is not None and moment < floor
-
-
-def _scrub(value: Any, redact) -> Any:
-    """``value`` with the ``paging.next/previous`` links redacted (they carry the token)."""
-    if isinstance(value, dict):
-        return {k: redact(v) if k in ("next", "previous") and isinstance(v, str) else _scrub(v, redact)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, redact) for v in value]
-    return value
 
 
 class MediaFeed(Feed):
@@ -154,7 +123,7 @@ class MediaFeed(Feed):
                 top_id, top_time = str(items[0]["id"]), items[0].get("timestamp")
             fresh = list(itertools.takewhile(lambda m: not _reached(m, stop_id, floor), items))
             reached = len(fresh) < len(items)
-            after = None if reached else _next_after(response.data)
+            after = None if reached else next_after(response.data)
             if after:
                 state = {"after": after, "top_id": top_id, "top_time": top_time, "stop_id": stop_id,
                          "stop_time": stop_time}
@@ -163,7 +132,7 @@ class MediaFeed(Feed):
             else:  # nothing at all: keep the previous stop
                 state = {"newest_id": stop_id, "newest_time": stop_time} if stop_id else {}
             payload = {**response.data, "data": fresh} if reached else response.data
-            yield Page(_scrub(payload, client.redact), state, response.url)
+            yield Page(scrub_paging(payload, client.redact), state, response.url)
             if not after:
                 return
 
@@ -197,19 +166,19 @@ class CommentsFeed(PerPostFeed):
                         "fields": _comment_fields(size), "limit": size, "after": state["comments"]})
                     for comment in _items(response.data):
                         replies = comment.get("replies") if isinstance(comment, dict) else None
-                        more = _next_after(replies)
+                        more = next_after(replies)
                         if more and comment.get("id"):
                             pending.append([str(comment["id"]), more])
-                    after = _next_after(response.data)
+                    after = next_after(response.data)
                     state = {"comments": after, "replies": pending} if after else {"replies": pending}
                 else:
                     comment_id, after = pending[0]
                     response = client.get(f"/{GRAPH_VERSION}/{comment_id}/replies", {
                         "fields": REPLY_FIELDS, "limit": size, "after": after})
-                    more = _next_after(response.data)
+                    more = next_after(response.data)
                     pending = [[comment_id, more], *pending[1:]] if more else pending[1:]
                     state = {"replies": pending}
-                payload, url = _scrub(response.data, client.redact), response.url
+                payload, url = scrub_paging(response.data, client.redact), response.url
             except ObjectGone as exc:
                 # deleted since it was stored: an empty page moves the pass on (a pass that
                 # yielded nothing for its last posts would never be marked done)
@@ -267,29 +236,8 @@ class InstagramConnector(Connector):
         return [MediaFeed(self, target), CommentsFeed(self, target)]
 
     def read_error(self, response, data: Any, url: str) -> Verdict | None:
-        error = data.get("error") if isinstance(data, dict) and response.status_code >= 400 else None
-        if not isinstance(error, dict):
-            return None
-        code, subcode = error.get("code"), error.get("error_subcode")
-        label = f"Graph error {code}" + (f"/{subcode}" if subcode else "")
-        message = self.client.redact(str(error.get("message") or ""))[:300]
-        status = response.status_code
-        if code in TOKEN_CODES:
-            return Verdict(AuthError(self.channel, url, f"the access token was refused ({label}: {message}): it has "
-                                     "expired or been revoked; create a new one and set it again", status))
-        if code in RATE_LIMIT_CODES:
-            wait = wait_from_headers(response.headers, self.client.clock())
-            return Verdict(retry_after=DEFAULT_RATE_WAIT if wait is None else wait,
-                           reason=f"rate limited ({label}: {message})")
-        if code == 10 or (isinstance(code, int) and 200 <= code < 300):
-            return Verdict(AuthError(self.channel, url, f"permission refused ({label}: {message}): the token lacks "
-                                     "instagram_basic, instagram_manage_comments, pages_show_list or "
-                                     "pages_read_engagement (see docs/sync.md)", status))
-        if code == 100 and subcode == 33:
-            return Verdict(ObjectGone(self.channel, url, f"no such object ({label}: {message})", status))
-        if error.get("is_transient") or code in (1, 2):
-            return Verdict(retry_after=0, reason=f"transient error ({label}: {message})")
-        return None
+        return read_graph_error(self.client, response, data, url, token="the access token", permissions=(
+            "the token lacks instagram_basic, instagram_manage_comments, pages_show_list or pages_read_engagement"))
 
 
 CONNECTOR = InstagramConnector
