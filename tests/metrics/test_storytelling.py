@@ -171,3 +171,14 @@ def test_ratio_ci_delta_method_for_large_groups():
     ratio, low, high = ratio_ci(story, other, 200, 0.95, rng)
     assert ratio == pytest.approx(story.mean() / other.mean())
     assert low < ratio < high and high - low < 0.1
+
+
+def test_lift_intervals_do_not_depend_on_the_order_rows_come_in(cohort_mod):
+    """Engines return rows in their own order (DuckDB and Spark differ on large stores); the
+    bootstrap must draw the same resamples either way."""
+    posts = cohort_mod.posts()
+    config = AuditConfig(bootstrap_samples=300)
+    forward = storytelling_metrics(posts.order_by("post_id"), config)
+    backward = storytelling_metrics(posts.order_by(posts.post_id.desc()), config)
+    assert forward.to_pylist() == backward.to_pylist()
+    assert any(r["lift_ci_low"] is not None for r in forward.to_pylist())

@@ -121,11 +121,13 @@ def _resampled_means(values: np.ndarray, samples: int, rng: np.random.Generator)
 def storytelling_metrics(posts: ir.Table, config: AuditConfig) -> pa.Table:
     """Per company and channel (and ``all``): storytelling posts, lift with CI, effectiveness."""
     flagged = storytelling_posts(own_posts(posts, config), config)
-    rows = flagged.select("company_id", "channel", "story", "in_series", "series_weeks", "engagement") \
-        .to_pyarrow()
+    # Sorted, so the bootstrap draws the same resamples whatever order the engine returns rows
+    # in (DuckDB and Spark differ): the intervals are then equal on both.
+    rows = flagged.select("company_id", "channel", "post_id", "story", "in_series", "series_weeks", "engagement") \
+        .to_pyarrow().sort_by([("company_id", "ascending"), ("channel", "ascending"), ("post_id", "ascending")])
     rng = np.random.default_rng(config.seed)
     data = {name: rows.column(name).to_numpy(zero_copy_only=False) for name in rows.column_names
-            if name not in ("company_id", "channel")}
+            if name not in ("company_id", "channel", "post_id")}
     out: list[dict] = []
     for (company, channel), idx in _groups(rows.column("company_id"), rows.column("channel")):
         story = data["story"][idx].astype(bool)
