@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..errors import SocialAuditError
 from .generate import generate
 from .ingest_bench import Measurement
 
@@ -23,9 +24,15 @@ NAMES = {"pipeline-ingest": "ingest", "pipeline-enrich": "enrich", "pipeline-aud
          "pipeline-report": "report", "duckdb-floor": "raw DuckDB floor", "pandas-audit": "pandas audit"}
 
 
+class BenchError(SocialAuditError):
+    """A benchmark stage failed; the message ends with the worker's own error output."""
+
+
 def _stage(task: str, path: Path, db: Path) -> Measurement:
     out = subprocess.run([sys.executable, "-m", "socialaudit.bench.worker", task, str(path), str(db)],
-                         check=True, capture_output=True, text=True, env={**os.environ, "SOCIALAUDIT_NO_PROGRESS": "1"})
+                         capture_output=True, text=True, env={**os.environ, "SOCIALAUDIT_NO_PROGRESS": "1"})
+    if out.returncode:
+        raise BenchError(f"{task} on {path} failed (exit {out.returncode}): {out.stderr.strip()[-2000:]}")
     return Measurement(**json.loads(out.stdout.strip().splitlines()[-1]))
 
 
