@@ -56,7 +56,7 @@ def test_nothing_to_sync_without_a_credential_is_an_error(tmp_path):
     db = make_store(tmp_path, REGISTRY)
     result = CliRunner().invoke(app, ["sync", "--db", str(db)], env={"SOCIALAUDIT_X_TOKEN": ""})
     assert result.exit_code == 1
-    assert "no credential (environment variable SOCIALAUDIT_X_TOKEN is not set)" in result.output
+    assert "twitter: skipped, no credential: environment variable SOCIALAUDIT_X_TOKEN is not set" in result.output
 
 
 def test_bad_config_is_exit_2_with_the_line(tmp_path):

@@ -105,7 +105,8 @@ def _print_report(report, db: Path) -> None:
         style = {"failed": "red", "more": "yellow"}.get(f.status, "")
         table.add_row(f.channel, escape(f.account), f.feed, f"[{style}]{f.status}[/]" if style else f.status,
                       str(f.pages), str(f.imported), str(f.updated), str(f.quarantined), escape(f.message))
-    console.print(table)
+    if report.feeds:
+        console.print(table)
     for channel, why in report.skipped_channels.items():
-        console.print(f"{channel}: skipped ({escape(why)})")
+        console.print(f"{channel}: skipped, {escape(why)}")
     console.print(f"{report.requests} request(s); {sum(f.imported for f in report.feeds)} new post(s)")

@@ -174,7 +174,7 @@ class SyncRun:
             return None, "disabled in the config"
         found = find_credential(channel, settings, self.config_path, self.environ)
         if found.secret is None:
-            return None, f"no credential ({found.looked_at} is not set)"
+            return None, f"no credential: {found.looked_at} is not set"
         cls = connector_class(channel)
         connector_ref: list[Connector] = []
         client = ApiClient(channel, settings.base_url or cls.default_base_url, found.secret, auth=cls.auth,
