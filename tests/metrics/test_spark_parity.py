@@ -64,12 +64,13 @@ def test_every_output_table_is_equal(spark, exported, rule):
 
     db, parquet = exported
     config = AuditConfig(bootstrap_samples=300)
+    backend = spark_backend(parquet, spark)
+    chosen = CueRule() if rule == "cues" else spark_rule(backend)
     with Store(db, read_only=True) as store:
-        chosen = CueRule() if rule == "cues" else spark_rule(parquet)
         duck = run_audit(store.con, config, rule=chosen)
     if rule == "classifier":
         assert isinstance(chosen, EnrichedRule)
-    on_spark = run_audit_on(spark_backend(parquet, spark), config, rule=chosen)
+    on_spark = run_audit_on(backend, config, rule=chosen)
     assert_same_table(duck.companies, on_spark.companies, ["company_id", "channel"])
     assert_same_table(duck.responses, on_spark.responses, ["channel", "post_id"])
     assert duck.findings == on_spark.findings
@@ -86,3 +87,16 @@ def test_audit_command_with_the_spark_engine(spark, exported, tmp_path):
     assert "Study A's findings on this cohort (74 companies)" in result.output
     assert (out / "companies.parquet").exists() and (out / "summary.json").exists()
     assert '"actionable_rule": "classifier:' in (out / "summary.json").read_text()
+
+
+def test_tables_on_any_hadoop_file_system_uri(spark, exported, tmp_path):
+    """A URI (here file://; s3a://, abfss://, hdfs:// alike) is read through Spark's file system."""
+    from socialaudit.errors import SocialAuditError
+    from socialaudit.metrics.spark import spark_backend, spark_rule
+
+    _, parquet = exported
+    backend = spark_backend(f"file://{parquet}/", spark)
+    assert {"posts", "accounts", "companies", "enrichments"} <= set(backend.list_tables())
+    assert isinstance(spark_rule(backend), EnrichedRule)
+    with pytest.raises(SocialAuditError, match="no posts.parquet, accounts.parquet, companies.parquet"):
+        spark_backend(f"file://{tmp_path}", spark)

@@ -103,7 +103,8 @@ def _audit_on_spark(db: Path, parquet: Path | None, out: Path, cfg: AuditConfig,
         with Store(db, read_only=True) as store:
             export_parquet(store.con, parquet, ("posts", "accounts", "companies", "enrichments"))
         err_console.print(f"exported the store to {escape(parquet)} for Spark")
-    return run_audit_on(spark_backend(parquet), cfg, spark_rule(parquet), level)
+    backend = spark_backend(parquet)
+    return run_audit_on(backend, cfg, spark_rule(backend), level)
 
 
 def _pct(x: float | None) -> str:

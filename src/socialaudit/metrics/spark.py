@@ -18,9 +18,14 @@ OPTIONAL = ("enrichments",)  # the classifiers' readings, when the store had the
 
 
 def local_session(cores: int = 2):
-    """A Spark session with UTC as its time zone (timestamps must not shift): local mode with
-    ``cores`` cores, or the master named by ``SOCIALAUDIT_SPARK_MASTER`` (``spark://host:7077``,
-    ``yarn``, ``k8s://...``)."""
+    """The Spark session the audit runs in, with UTC as its time zone (timestamps must not shift):
+
+    * the active session, if there is one (a Databricks or EMR notebook, a job that made its own);
+    * under ``spark-submit`` (``PYSPARK_GATEWAY_PORT`` is set), a session with spark-submit's
+      master and settings;
+    * the master named by ``SOCIALAUDIT_SPARK_MASTER`` (``spark://host:7077``, ``yarn``, ``k8s://...``);
+    * otherwise local mode with ``cores`` cores.
+    """
     import os
 
     try:
@@ -28,46 +33,62 @@ def local_session(cores: int = 2):
     except ImportError:
         raise SocialAuditError("the Spark engine needs PySpark: pip install 'socialaudit[spark]' "
                                "(and Java 17)") from None
-    master = os.environ.get("SOCIALAUDIT_SPARK_MASTER") or f"local[{cores}]"
-    return (SparkSession.builder.master(master).appName("socialaudit")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
-            .config("spark.driver.memory", "2g")
-            .getOrCreate())
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    builder = SparkSession.builder.appName("socialaudit").config("spark.sql.session.timeZone", "UTC")
+    master = os.environ.get("SOCIALAUDIT_SPARK_MASTER")
+    if master:
+        builder = builder.master(master)
+    elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not launched by spark-submit: local mode
+        builder = (builder.master(f"local[{cores}]").config("spark.ui.enabled", "false")
+                   .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+                   .config("spark.driver.memory", "2g"))
+    return builder.getOrCreate()
 
 
-def spark_backend(parquet_dir: Path, session=None):
-    """An Ibis PySpark backend with the audit's tables read from ``parquet_dir``."""
+def _exists(session, location: str) -> bool:
+    """Whether a file or folder exists, on the local disk or on any storage Spark's Hadoop file
+    system reads (``s3a://``, ``abfss://``, ``gs://``, ``hdfs://``, ``dbfs:/``)."""
+    if "://" not in location and not location.startswith("dbfs:"):
+        return Path(location).exists()
+    jvm = session._jvm
+    path = jvm.org.apache.hadoop.fs.Path(location)
+    return bool(path.getFileSystem(session._jsc.hadoopConfiguration()).exists(path))
+
+
+def spark_backend(parquet_dir: str | Path, session=None):
+    """An Ibis PySpark backend with the audit's tables read from ``parquet_dir`` (a local folder
+    or a URI such as ``s3a://bucket/socialaudit``)."""
     import ibis
 
-    missing = [t for t in TABLES if not (parquet_dir / f"{t}.parquet").exists()]
+    location = str(parquet_dir).rstrip("/")
+    local = "://" not in location and not location.startswith("dbfs:")
+    missing = [t for t in TABLES if local and not Path(location, f"{t}.parquet").exists()]
+    session = session or (None if missing else local_session())
+    if not missing:
+        missing = [t for t in TABLES if not _exists(session, f"{location}/{t}.parquet")]
     if missing:
-        raise SocialAuditError(f"{parquet_dir}: no {', '.join(t + '.parquet' for t in missing)} "
+        raise SocialAuditError(f"{location}: no {', '.join(t + '.parquet' for t in missing)} "
                                "(write them with `socialaudit export --db DB --out DIR`)")
-    session = session or local_session()
     session.conf.set("spark.sql.session.timeZone", "UTC")
     backend = ibis.pyspark.connect(session)
     for table in TABLES + OPTIONAL:
-        path = parquet_dir / f"{table}.parquet"
-        if path.exists():
-            backend.read_parquet(str(path), table_name=table)
+        path = f"{location}/{table}.parquet"
+        if table in TABLES or _exists(session, path):
+            backend.read_parquet(path, table_name=table)
     return backend
 
 
-def spark_rule(parquet_dir: Path):
-    """The actionable rule the store would use: the classifiers' readings when the export has
+def spark_rule(backend):
+    """The actionable rule the store would use: the classifiers' readings when the tables have
     them (the model that read the most posts), else the cue rule."""
-    from collections import Counter
-
-    import pyarrow.parquet as pq
-
     from .actionable import CueRule, EnrichedRule
 
-    path = parquet_dir / "enrichments.parquet"
-    if path.exists():
-        models = Counter(pq.read_table(path, columns=["model"]).column("model").to_pylist())
-        if models:
-            best = max(models.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    if "enrichments" in backend.list_tables():
+        table = backend.table("enrichments")
+        counts = table.group_by("model").aggregate(n=table.count()).to_pyarrow().to_pylist()
+        if counts:
+            best = max(counts, key=lambda r: (r["n"], r["model"]))["model"]
             return EnrichedRule(best)
     return CueRule()
