@@ -69,8 +69,9 @@ def audit(
     param: ParamOption = None,
     engine: Annotated[str, typer.Option(help="duckdb (the store) or spark (PySpark, `socialaudit[spark]`).")]
     = "duckdb",
-    parquet: Annotated[Path | None, typer.Option(help="With --engine spark: a folder of Parquet tables (from "
-                                                      "`socialaudit export`); default: export --db there first.")]
+    parquet: Annotated[str | None, typer.Option(help="With --engine spark: a folder (or a URI: s3a://, abfss://, "
+                                                     "hdfs://) of Parquet tables from `socialaudit export`; "
+                                                     "default: export --db to OUT/parquet first.")]
     = None,
 ) -> None:
     """Audit the companies in the store: answering, speed, broadcasting, interaction,
@@ -91,17 +92,17 @@ def audit(
     err_console.print("wrote " + ", ".join(escape(f) for f in files))
 
 
-def _audit_on_spark(db: Path, parquet: Path | None, out: Path, cfg: AuditConfig, level: str) -> AuditResult:
-    """The same audit on Spark (local mode, or the master in SOCIALAUDIT_SPARK_MASTER)."""
+def _audit_on_spark(db: Path, parquet: str | None, out: Path, cfg: AuditConfig, level: str) -> AuditResult:
+    """The same audit on Spark (see metrics.spark.local_session for which session)."""
     from ..metrics.audit import run_audit_on
     from ..metrics.spark import spark_backend, spark_rule
 
     if parquet is None:
         from ..store.export import export_parquet
 
-        parquet = out / "parquet"
+        parquet = str(out / "parquet")
         with Store(db, read_only=True) as store:
-            export_parquet(store.con, parquet, ("posts", "accounts", "companies", "enrichments"))
+            export_parquet(store.con, Path(parquet), ("posts", "accounts", "companies", "enrichments"))
         err_console.print(f"exported the store to {escape(parquet)} for Spark")
     backend = spark_backend(parquet)
     return run_audit_on(backend, cfg, spark_rule(backend), level)
