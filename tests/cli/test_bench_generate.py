@@ -48,8 +48,9 @@ def test_pipeline_benchmark_runs_every_stage(tmp_path):
 
     results = pipeline_bench.run([3000], tmp_path, pandas=False, log=lambda m: None)
     stages = [r["stage"] for r in results]
-    assert stages == ["ingest", "enrich", "audit", "report", "raw DuckDB floor"]
+    assert stages == ["ingest", "enrich", "audit", "report", "raw response scan", "SQL floor"]
     by = {r["stage"]: r for r in results}
     assert by["ingest"]["rows"] > 2500 and by["enrich"]["rows"] > 0 and by["report"]["rows"] > 0
     assert all(r["seconds"] > 0 and r["peak_rss_mb"] > 0 for r in results)
-    assert "x the raw DuckDB floor" in pipeline_bench.markdown(results)
+    text = pipeline_bench.markdown(results)
+    assert "x the SQL floor" in text and "audit phases: responses" in text

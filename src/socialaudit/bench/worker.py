@@ -146,7 +146,7 @@ def duckdb_floor(path: Path, db: Path) -> int:
     business hours, no classification, no bootstrap."""
     import duckdb
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(path), read_only=True)
     rows = con.execute("""
         WITH inbound AS (SELECT channel, post_id, company_id, conversation_id, created_at FROM posts
                          WHERE author_role = 'consumer' AND company_id IS NOT NULL),
@@ -164,11 +164,22 @@ def duckdb_floor(path: Path, db: Path) -> int:
     return len(rows)
 
 
+def sql_floor(path: Path, db: Path) -> int:
+    """The fair floor: the audit's metric tables (but business hours) in hand-written DuckDB SQL
+    on the store at ``path`` (``db`` unused); the number of (company, channel) rows."""
+    from socialaudit.bench.sql_floor import company_rows
+    from socialaudit.bench.sql_floor import sql_floor as run
+    from socialaudit.store import Store
+
+    with Store(path, read_only=True) as store:  # the audit's connection settings
+        return company_rows(run(store.con))
+
+
 TASKS = {"baseline": baseline_read_csv, "socialaudit": socialaudit_ingest, "audit": socialaudit_audit,
          "pandas-audit": pandas_audit, "vader": vader_only, "classify-fast": _classify("fast"),
          "classify-accurate": _classify("accurate"), "pipeline-ingest": pipeline_ingest,
          "pipeline-enrich": pipeline_enrich, "pipeline-audit": pipeline_audit, "pipeline-report": pipeline_report,
-         "duckdb-floor": duckdb_floor}
+         "duckdb-floor": duckdb_floor, "sql-floor": sql_floor}
 
 
 #: Modules each task imports before its clock starts: start-up costs (Ibis and sqlglot take
@@ -187,6 +198,7 @@ IMPORTS = {
     "pipeline-audit": ["socialaudit.metrics.audit", "socialaudit.store"],
     "pipeline-report": ["socialaudit.report.full", "socialaudit.store"],
     "duckdb-floor": ["duckdb"],
+    "sql-floor": ["duckdb", "socialaudit.bench.sql_floor", "socialaudit.store"],
 }
 
 

@@ -26,15 +26,24 @@ class ActionableRule(Protocol):
         """``posts`` plus boolean columns ``question``, ``complaint``, ``product_feedback``, ``actionable``."""
 
 
+def cue_question(text: ir.StringValue) -> ir.BooleanValue:
+    """A question mark that ends a sentence, or an interrogative opening (EN/DE)."""
+    text = text.fill_null("").lower()
+    return text.re_search(QUESTION_MARK) | text.re_search(QUESTION_OPENING)
+
+
+def cue_complaint(text: ir.StringValue) -> ir.BooleanValue:
+    """A complaint phrase (EN/DE)."""
+    return text.fill_null("").lower().re_search(COMPLAINT_CUES)
+
+
 class CueRule:
     """Transparent EN/DE cues: questions and complaints (product feedback needs the classifier)."""
 
     name = "cues-en-de-v1"
 
     def flag(self, posts: ir.Table) -> ir.Table:
-        text = posts.text.fill_null("").lower()
-        question = text.re_search(QUESTION_MARK) | text.re_search(QUESTION_OPENING)
-        complaint = text.re_search(COMPLAINT_CUES)
+        question, complaint = cue_question(posts.text), cue_complaint(posts.text)
         return posts.mutate(question=question, complaint=complaint, product_feedback=ibis.literal(False),
                             actionable=question | complaint)
 
@@ -42,21 +51,24 @@ class CueRule:
 class EnrichedRule:
     """The classifiers' reading (``socialaudit enrich``): question, complaint and product
     feedback flags from the ``enrichments`` table; posts the classifiers have not read yet
-    fall back to :class:`CueRule`, so a half-enriched store still gives a whole audit."""
+    fall back to :class:`CueRule`, so a half-enriched store still gives a whole audit.
+
+    The cues sit inside the fallback (``COALESCE(reading, cue)``), so the engine runs the
+    regular expressions only on posts without a reading, not on every inbound post.
+    """
 
     def __init__(self, model: str):
         self.model = model
         self.name = f"classifier:{model}"
 
     def flag(self, posts: ir.Table) -> ir.Table:
-        cues = CueRule().flag(posts)
         enrichments = posts.get_backend().table("enrichments")
         read = enrichments.filter(enrichments.model == self.model).select(
             e_channel=enrichments.channel, e_post_id=enrichments.post_id, e_question=enrichments.question,
             e_complaint=enrichments.complaint, e_feedback=enrichments.product_feedback)
-        joined = cues.left_join(read, [cues.channel == read.e_channel, cues.post_id == read.e_post_id])
-        question = joined.e_question.fill_null(joined.question)
-        complaint = joined.e_complaint.fill_null(joined.complaint)
+        joined = posts.left_join(read, [posts.channel == read.e_channel, posts.post_id == read.e_post_id])
+        question = joined.e_question.fill_null(cue_question(joined.text))
+        complaint = joined.e_complaint.fill_null(cue_complaint(joined.text))
         feedback = joined.e_feedback.fill_null(False)
         return joined.mutate(question=question, complaint=complaint, product_feedback=feedback,
                              actionable=question | complaint | feedback).drop(

@@ -197,7 +197,7 @@ def _score(rows: list[dict], config: AuditConfig) -> list[dict]:
     for r in rows:
         by_company.setdefault(r["company_id"], []).append(r)
     out = []
-    for company, group in by_company.items():
+    for group in by_company.values():
         channels = [r for r in group if r["channel"] != ALL]
         overall = next((r for r in group if r["channel"] == ALL), None)
         if overall is None:

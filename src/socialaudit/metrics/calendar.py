@@ -105,7 +105,8 @@ def _normalise_hours(hours: WeekHours) -> dict[int, list[tuple[int, int]]]:
             raise ValueError(f"bad weekday {day!r} in hours (expected 0 = Monday .. 6 = Sunday)")
         for a, b in intervals:
             if not 0 <= a < b <= 1440:
-                raise ValueError(f"bad interval ({a}, {b}) on weekday {day}: minutes must satisfy 0 <= start < end <= 1440")
+                raise ValueError(f"bad interval ({a}, {b}) on weekday {day}: "
+                                 "minutes must satisfy 0 <= start < end <= 1440")
         week[day] = sorted((int(a), int(b)) for a, b in intervals)
     return week
 

@@ -97,14 +97,17 @@ def brand_activity(posts: ir.Table, config: AuditConfig) -> ir.Table:
 
     period = in_period(posts, config)
     brand = period.filter((period.author_role == "brand") & period.company_id.notnull())
-    roles = posts.select(o_channel=posts.channel, o_post_id=posts.post_id, o_role=posts.author_role)
-    parent = roles.view()
+    # Joined against consumer posts only (a match = the parent or the shared post is a
+    # consumer's): half the rows of joining all posts and reading their role.
+    consumer = posts.filter(posts.author_role == "consumer")
+    consumer = consumer.select(o_channel=consumer.channel, o_post_id=consumer.post_id, o_consumer=ibis.literal(True))
+    parent = consumer.view()
     with_parent = brand.left_join(parent, [brand.channel == parent.o_channel, brand.parent_id == parent.o_post_id])
-    with_parent = with_parent.select(*brand.columns, parent_role=with_parent.o_role)
-    ref = roles.view()
+    with_parent = with_parent.select(*brand.columns, parent_consumer=with_parent.o_consumer)
+    ref = consumer.view()
     both = with_parent.left_join(ref, [with_parent.channel == ref.o_channel, with_parent.ref_id == ref.o_post_id])
-    both = both.select(*with_parent.columns, ref_role=both.o_role)
-    interaction = ((both.parent_role == "consumer") | (both.ref_role == "consumer")).fill_null(False)
+    both = both.select(*with_parent.columns, ref_consumer=both.o_consumer)
+    interaction = (both.parent_consumer.fill_null(False) | both.ref_consumer.fill_null(False))
     marked = both.mutate(interaction=interaction)
 
     def aggregate(t: ir.Table) -> dict[str, ir.Value]:

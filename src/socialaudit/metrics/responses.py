@@ -49,6 +49,10 @@ def inbound_posts(posts: ir.Table, rule: ActionableRule, config: AuditConfig) ->
 
 def responses(posts: ir.Table, inbound: ir.Table, config: AuditConfig) -> ir.Table:
     """One row per inbound post: first response id and time (wall clock), if any."""
+    # The columns the result keeps, carried through the aggregation (grouping by them is cheap)
+    # instead of joining the inbound rows back, which made the engine scan and flag them twice.
+    inbound = inbound.select("channel", "post_id", "company_id", "conversation_id", "created_at", "account_id",
+                             "question", "complaint", "product_feedback", "actionable")
     brand = posts.filter(posts.author_role == "brand").select(
         b_channel=posts.channel, b_conversation=posts.conversation_id, b_company=posts.company_id,
         b_post_id=posts.post_id, b_at=posts.created_at)
@@ -64,11 +68,10 @@ def responses(posts: ir.Table, inbound: ir.Table, config: AuditConfig) -> ir.Tab
     # The first reply by time, ties (two replies in the same second, e.g. a split reply) broken
     # by the smaller post id: ``argmin(b_at)`` alone picked any of the tied ids, differently
     # from run to run on a parallel backend.  The (time, id) key orders lexicographically.
-    first = joined.group_by(["channel", "post_id"]).aggregate(
+    out = joined.group_by(inbound.columns).aggregate(
         first_response_at=joined.b_at.min(),
         first_response_id=joined.b_post_id.argmin(ibis.struct({"t": joined.b_at, "id": joined.b_post_id})),
     )
-    out = inbound.join(first, ["channel", "post_id"])
     return out.select(
         "post_id", "channel", company=out.company_id, created_at=out.created_at,
         week=out.created_at.truncate("W"), question=out.question, complaint=out.complaint,
