@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import __version__
-from ..errors import FormatError
+from ..errors import FormatError, StoreError
 from ..ingest import detect_format, get_format
 from ..ingest.base import IngestOptions
 from ..ingest.files import ProgressCallback, open_source, peek, sniff_encoding, source_name
@@ -140,10 +141,18 @@ class StagedImport:
         """Merge what was staged into the store and log the run, in one transaction;
         ``on_commit(con)`` runs inside that transaction just before it commits."""
         con, report = self.con, self.report
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         con.execute("BEGIN TRANSACTION")
         try:
-            counts = merge_staging(con, report.source, self.format)
-            refresh(con, new_posts="s_new")
+            try:
+                counts = merge_staging(con, report.source, self.format)
+                refresh(con, new_posts="s_new")
+            except duckdb.OutOfMemoryException as exc:
+                # The posts' key index must fit in memory while one import's rows are merged.
+                raise StoreError(f"{report.source}: merging {report.rows_read:,} rows needs more memory than the "
+                                 f"store's limit ({limit}); nothing was stored. Raise it (e.g. "
+                                 "SOCIALAUDIT_MEMORY_LIMIT=4GB) or split the file into smaller imports "
+                                 f"({exc.__class__.__name__})") from None
             report.imported, report.updated, report.skipped = counts.imported, counts.updated, counts.skipped
             report.quarantined += counts.conflicts
             if counts.conflicts and len(report.examples) < 5:
@@ -195,7 +204,7 @@ def import_file(
             info.finish()
         run.report.bytes = info.size
         return run.commit(info.sha256)
-    except FormatError as exc:
+    except (FormatError, StoreError) as exc:
         run.fail("failed", str(exc))
         raise
     except KeyboardInterrupt:
