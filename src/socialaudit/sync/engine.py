@@ -161,11 +161,15 @@ class SyncRun:
         if target.platform_id and target.platform_id.lower() != target.handle:
             con = self.store.con
             con.execute("BEGIN TRANSACTION")
-            con.execute("INSERT OR REPLACE INTO brand_accounts VALUES (?, ?, ?)",
-                        [target.channel, target.platform_id.lower(), target.company_id])
-            save_cursor(con, target.channel, target.handle, ACCOUNT_FEED, Cursor({"id": target.platform_id}),
-                        self.now)
-            con.execute("COMMIT")
+            try:
+                con.execute("INSERT OR REPLACE INTO brand_accounts VALUES (?, ?, ?)",
+                            [target.channel, target.platform_id.lower(), target.company_id])
+                save_cursor(con, target.channel, target.handle, ACCOUNT_FEED, Cursor({"id": target.platform_id}),
+                            self.now)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     # -- connectors -------------------------------------------------------------------------
     def _connector(self, channel: str) -> tuple[Connector | None, str]:
