@@ -76,9 +76,10 @@ class Store:
             raise StoreError(f"{self.path}: not a socialaudit store (no posts table)")
 
     def _has_table(self, name: str) -> bool:
-        row = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
-        return bool(row and row[0])
+        # fetchall, not fetchone: a result left open makes DuckDB refuse the next con.sql()
+        rows = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()
+        return bool(rows and rows[0][0])
 
     def _mark_interrupted_imports(self) -> None:
         """Imports still 'running' when the store is opened for writing were killed."""
