@@ -78,28 +78,41 @@ def enrich_store(con: duckdb.DuckDBPyConnection, classifier: Classifier, *, all_
     if limit is not None:
         todo = min(todo, limit)
     already = con.execute("SELECT count(*) FROM enrichments WHERE model = ?", [model]).fetchone()[0]
+    # The pending posts are found once (one anti-join) and numbered; each batch then reads a
+    # range of that list.  Re-running the anti-join per batch scanned the whole store for every
+    # batch, which made enrichment grow with the square of the store's size.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE enrich_pending AS SELECT row_number() OVER () AS n, p.channel, "
+                f"p.post_id, p.text {_pending_sql(where)} LIMIT {todo}", {"model": model})
     done = 0
-    while done < todo:
-        n = min(batch_size, todo - done)
-        rows = con.execute(f"SELECT p.channel, p.post_id, p.text {_pending_sql(where)} LIMIT {n}",
-                           {"model": model}).fetchall()
-        if not rows:
-            break
-        channels, post_ids, texts = (list(c) for c in zip(*rows, strict=True))
-        table = predictions_table(channels, post_ids, model, classifier.predict(texts), dt.datetime.now(UTC))
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("enrich_batch", table)
-            con.execute("INSERT OR REPLACE INTO enrichments SELECT * FROM enrich_batch")
-            con.unregister("enrich_batch")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        done += len(rows)
-        if progress:
-            progress(done, todo)
+    try:
+        while done < todo:
+            n = min(batch_size, todo - done)
+            rows = con.execute("SELECT channel, post_id, text FROM enrich_pending WHERE n > ? AND n <= ? ORDER BY n",
+                               [done, done + n]).fetchall()
+            if not rows:
+                break
+            done += _read_batch(con, classifier, model, rows)
+            if progress:
+                progress(done, todo)
+    finally:
+        con.execute("DROP TABLE IF EXISTS enrich_pending")
     return EnrichReport(model, done, todo, already, round(time.perf_counter() - started, 2))
+
+
+def _read_batch(con: duckdb.DuckDBPyConnection, classifier: Classifier, model: str, rows: list[tuple]) -> int:
+    """Classify one batch and store its readings in one transaction; the number of posts."""
+    channels, post_ids, texts = (list(c) for c in zip(*rows, strict=True))
+    table = predictions_table(channels, post_ids, model, classifier.predict(texts), dt.datetime.now(UTC))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("enrich_batch", table)
+        con.execute("INSERT OR REPLACE INTO enrichments SELECT * FROM enrich_batch")
+        con.unregister("enrich_batch")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(rows)
 
 
 def enrichment_summary(con: duckdb.DuckDBPyConnection) -> list[tuple]:
