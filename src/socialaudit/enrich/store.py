@@ -81,8 +81,9 @@ def enrich_store(con: duckdb.DuckDBPyConnection, classifier: Classifier, *, all_
     # The pending posts are found once (one anti-join) and numbered; each batch then reads a
     # range of that list.  Re-running the anti-join per batch scanned the whole store for every
     # batch, which made enrichment grow with the square of the store's size.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE enrich_pending AS SELECT row_number() OVER () AS n, p.channel, "
-                f"p.post_id, p.text {_pending_sql(where)} LIMIT {todo}", {"model": model})
+    # Numbered after the LIMIT, so the numbers run 1..todo (numbered before it, any todo rows were kept).
+    con.execute(f"CREATE OR REPLACE TEMP TABLE enrich_pending AS SELECT row_number() OVER () AS n, * FROM "
+                f"(SELECT p.channel, p.post_id, p.text {_pending_sql(where)} LIMIT {todo})", {"model": model})
     done = 0
     try:
         while done < todo:
