@@ -76,6 +76,26 @@ def _unstamped(state: str) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+def twin_stores(tmp_path: Path, registry_yaml: str, *names: str) -> tuple[Path, ...]:
+    """Copies of one empty store (so they share the pseudonym key and can be compared row by
+    row), named ``NAME.duckdb`` in ``tmp_path``."""
+    base = make_store(tmp_path, registry_yaml, "empty.duckdb")
+    copies = tuple(tmp_path / f"{name}.duckdb" for name in names)
+    for copy in copies:
+        shutil.copy(base, copy)
+    return copies
+
+
+def same_store_but_quarantine(whole: Path, other: Path) -> list[tuple]:
+    """Assert ``other`` holds exactly ``whole``'s data and cursors but for quarantined rows (of
+    which ``whole`` has none); returns ``other``'s quarantine rows for further checks."""
+    expected, got = store_tables(whole), store_tables(other)
+    quarantined = got.pop("quarantine")
+    assert expected.pop("quarantine") == []
+    assert got == expected
+    return quarantined
+
+
 def write_config(path: Path, api: FakeApi, channel: str, **settings) -> Path:
     channel_settings = {"base_url": api.base_url, **settings.pop("channel_settings", {})}
     config = {"since": "2000-01-01", "comments_days": 36500, "commit_pages": 1, **settings,
@@ -90,10 +110,7 @@ def kill_and_resume(tmp_path: Path, make_api, channel: str, registry_yaml: str, 
     again to the end; both stores must hold exactly the same data and cursors.  ``make_api()``
     is called twice and must serve identical data each time (no clock-dependent timestamps
     finer than a day)."""
-    base = make_store(tmp_path, registry_yaml, "empty.duckdb")
-    whole, resumed = tmp_path / "whole.duckdb", tmp_path / "resumed.duckdb"
-    shutil.copy(base, whole)
-    shutil.copy(base, resumed)
+    whole, resumed = twin_stores(tmp_path, registry_yaml, "whole", "resumed")
 
     from sync.fakeserver import serve
 

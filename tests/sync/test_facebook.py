@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from sync.fake_facebook import PAGE_ID, FakeFacebook, _cursor
 from sync.fakeserver import serve
-from sync.harness import kill_and_resume, make_store, store_tables, sync_once
+from sync.harness import kill_and_resume, make_store, same_store_but_quarantine, sync_once, twin_stores
 
 from socialaudit.store import Store
 from socialaudit.sync import SyncConfig, SyncRun
@@ -190,10 +189,7 @@ def test_refused_token_stops_the_channel_and_is_never_shown(tmp_path, how, setti
 
 
 def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupted_one(tmp_path):
-    base = make_store(tmp_path, REGISTRY, "empty.duckdb")
-    whole, broken = tmp_path / "whole.duckdb", tmp_path / "broken.duckdb"
-    shutil.copy(base, whole)
-    shutil.copy(base, broken)
+    whole, broken = twin_stores(tmp_path, REGISTRY, "whole", "broken")
     api = FakeFacebook()
     with serve(api):
         sync_once(whole, api, "facebook", page_size=5)
@@ -214,10 +210,7 @@ def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupte
         api.faults.clear()
         again = sync_once(broken, api, "facebook", page_size=5)
     assert not again.report.problems
-    expected, got = store_tables(whole), store_tables(broken)
-    assert got["quarantine"] and not expected["quarantine"]
-    got["quarantine"] = expected["quarantine"]
-    assert got == expected
+    assert same_store_but_quarantine(whole, broken)
 
 
 def test_killed_sync_resumes_to_the_same_store(tmp_path):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sync.fake_linkedin import ORG, ORG_ID, THROTTLED, VANITY, FakeLinkedIn
 from sync.fakeserver import serve
-from sync.harness import make_store, store_tables, sync_once
+from sync.harness import make_store, same_store_but_quarantine, sync_once, twin_stores
 
 from socialaudit.store import Store
 
@@ -161,10 +160,7 @@ def test_expired_or_revoked_token_stops_the_channel_and_is_never_shown(tmp_path,
 
 
 def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupted_one(tmp_path):
-    base = make_store(tmp_path, REGISTRY, "empty.duckdb")
-    whole, broken = tmp_path / "whole.duckdb", tmp_path / "broken.duckdb"
-    shutil.copy(base, whole)
-    shutil.copy(base, broken)
+    whole, broken = twin_stores(tmp_path, REGISTRY, "whole", "broken")
     api = FakeLinkedIn()
     with serve(api):
         sync_once(whole, api, "linkedin", **FAST)
@@ -181,10 +177,7 @@ def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupte
         api.faults.clear()
         again = sync_once(broken, api, "linkedin", **FAST)
     assert not again.report.problems
-    expected, got = store_tables(whole), store_tables(broken)
-    assert got["quarantine"] and not expected["quarantine"]
-    got["quarantine"] = expected["quarantine"]
-    assert got == expected
+    assert same_store_but_quarantine(whole, broken)
 
 
 def test_killed_sync_resumes_to_the_same_store(tmp_path):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 from sync.fake_pinterest import BRAND, FakePinterest
 from sync.fakeserver import serve
-from sync.harness import kill_and_resume, make_store, store_tables, sync_once
+from sync.harness import kill_and_resume, make_store, same_store_but_quarantine, sync_once, twin_stores
 
 from socialaudit.store import Store
 from socialaudit.sync import SyncConfig, SyncRun
@@ -194,10 +193,7 @@ def test_token_of_another_account_fails_that_account_only(tmp_path):
 
 
 def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupted_one(tmp_path):
-    base = make_store(tmp_path, REGISTRY, "empty.duckdb")
-    whole, broken = tmp_path / "whole.duckdb", tmp_path / "broken.duckdb"
-    shutil.copy(base, whole)
-    shutil.copy(base, broken)
+    whole, broken = twin_stores(tmp_path, REGISTRY, "whole", "broken")
     api = FakePinterest(pins=45)
     with serve(api):
         sync_once(whole, api, "pinterest", page_size=10)
@@ -215,10 +211,7 @@ def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupte
         api.faults.clear()
         again = sync_once(broken, api, "pinterest", page_size=10)
     assert not again.report.problems
-    expected, got = store_tables(whole), store_tables(broken)
-    assert got["quarantine"] and not expected["quarantine"]
-    got["quarantine"] = expected["quarantine"]
-    assert got == expected
+    assert same_store_but_quarantine(whole, broken)
 
 
 def test_killed_sync_resumes_to_the_same_store(tmp_path):

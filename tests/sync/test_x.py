@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sync.fake_x import BRAND, FakeX
 from sync.fakeserver import serve
-from sync.harness import make_store, store_tables, sync_once
+from sync.harness import make_store, same_store_but_quarantine, sync_once, twin_stores
 
 from socialaudit.store import Store
 
@@ -115,12 +115,7 @@ def test_expired_token_stops_the_channel_and_is_never_shown(tmp_path):
 
 
 def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupted_one(tmp_path):
-    import shutil
-
-    base = make_store(tmp_path, REGISTRY, "empty.duckdb")
-    whole, broken = tmp_path / "whole.duckdb", tmp_path / "broken.duckdb"
-    shutil.copy(base, whole)
-    shutil.copy(base, broken)
+    whole, broken = twin_stores(tmp_path, REGISTRY, "whole", "broken")
     api = FakeX()
     with serve(api):
         sync_once(whole, api, "twitter")
@@ -138,11 +133,7 @@ def test_malformed_page_is_quarantined_and_a_later_run_ends_like_an_uninterrupte
         api.faults.clear()
         again = sync_once(broken, api, "twitter")
     assert not again.report.problems
-    expected = store_tables(whole)
-    got = store_tables(broken)
-    assert got["quarantine"] and not expected["quarantine"]
-    got["quarantine"] = expected["quarantine"]
-    assert got == expected
+    assert same_store_but_quarantine(whole, broken)
 
 
 def test_killed_sync_resumes_to_the_same_store(tmp_path):
