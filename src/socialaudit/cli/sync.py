@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..model import normalise_channel
 from ..store import Store
 from ..sync import SyncRun, load_sync_config
-from ..sync.config import ALIASES, CHANNELS
+from ..sync.config import CHANNELS
 from .common import DEFAULT_DB_PATH, DbOption, console, err_console, escape, handle_errors
 from .ingest import load_into
 
@@ -70,7 +71,7 @@ def _channels(names: list[str] | None) -> list[str] | None:
         return None
     out = []
     for name in names:
-        key = ALIASES.get(name.lower(), name.lower())
+        key = normalise_channel(name)
         if key not in CHANNELS:
             raise typer.BadParameter(f"unknown channel '{name}' (known: {', '.join(CHANNELS)})", param_hint="--channel")
         out.append(key)

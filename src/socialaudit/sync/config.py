@@ -17,11 +17,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import ConfigError
+from ..model import normalise_channel
 from ..yamlconfig import load_yaml_model
 
 #: Channels that have a connector, as the store names them (X is ``twitter``).
 CHANNELS = ("twitter", "facebook", "instagram", "youtube", "pinterest", "linkedin")
-ALIASES = {"x": "twitter"}
 
 
 class _Strict(BaseModel):
@@ -62,7 +62,7 @@ class SyncConfig(_Strict):
         # Keys stay as written (so errors point at the right line); ``channel()`` resolves aliases.
         seen: dict[str, str] = {}
         for name in value:
-            key = ALIASES.get(name.lower(), name.lower())
+            key = normalise_channel(name)
             if key not in CHANNELS:
                 raise ValueError(f"unknown channel '{name}' (known: {', '.join(CHANNELS)}; 'x' is twitter)")
             if key in seen:
@@ -73,7 +73,7 @@ class SyncConfig(_Strict):
     def channel(self, name: str) -> ChannelConfig:
         """The settings of a channel (by its store name; ``x`` in the file is ``twitter``)."""
         for key, settings in self.channels.items():
-            if ALIASES.get(key.lower(), key.lower()) == name:
+            if normalise_channel(key) == name:
                 return settings
         return ChannelConfig()
 
