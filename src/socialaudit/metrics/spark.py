@@ -47,10 +47,14 @@ def local_session(cores: int = 2):
     return builder.getOrCreate()
 
 
+def _is_local(location: str) -> bool:
+    return "://" not in location and not location.startswith("dbfs:")
+
+
 def _exists(session, location: str) -> bool:
     """Whether a file or folder exists, on the local disk or on any storage Spark's Hadoop file
     system reads (``s3a://``, ``abfss://``, ``gs://``, ``hdfs://``, ``dbfs:/``)."""
-    if "://" not in location and not location.startswith("dbfs:"):
+    if _is_local(location):
         return Path(location).exists()
     jvm = session._jvm
     path = jvm.org.apache.hadoop.fs.Path(location)
@@ -63,14 +67,14 @@ def spark_backend(parquet_dir: str | Path, session=None):
     import ibis
 
     location = str(parquet_dir).rstrip("/")
-    local = "://" not in location and not location.startswith("dbfs:")
-    missing = [t for t in TABLES if local and not Path(location, f"{t}.parquet").exists()]
-    session = session or (None if missing else local_session())
-    if not missing:
-        missing = [t for t in TABLES if not _exists(session, f"{location}/{t}.parquet")]
+    if not _is_local(location):
+        session = session or local_session()  # remote storage is reached through Spark's file system
+    # (a local folder is checked before Spark starts: the JVM takes seconds to come up)
+    missing = [t for t in TABLES if not _exists(session, f"{location}/{t}.parquet")]
     if missing:
         raise SocialAuditError(f"{location}: no {', '.join(t + '.parquet' for t in missing)} "
                                "(write them with `socialaudit export --db DB --out DIR`)")
+    session = session or local_session()
     session.conf.set("spark.sql.session.timeZone", "UTC")
     backend = ibis.pyspark.connect(session)
     for table in TABLES + OPTIONAL:

@@ -141,18 +141,10 @@ class StagedImport:
         """Merge what was staged into the store and log the run, in one transaction;
         ``on_commit(con)`` runs inside that transaction just before it commits."""
         con, report = self.con, self.report
-        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         con.execute("BEGIN TRANSACTION")
         try:
-            try:
-                counts = merge_staging(con, report.source, self.format)
-                refresh(con, new_posts="s_new")
-            except duckdb.OutOfMemoryException as exc:
-                # The posts' key index must fit in memory while one import's rows are merged.
-                raise StoreError(f"{report.source}: merging {report.rows_read:,} rows needs more memory than the "
-                                 f"store's limit ({limit}); nothing was stored. Raise it (e.g. "
-                                 "SOCIALAUDIT_MEMORY_LIMIT=4GB) or split the file into smaller imports "
-                                 f"({exc.__class__.__name__})") from None
+            counts = merge_staging(con, report.source, self.format)
+            refresh(con, new_posts="s_new")
             report.imported, report.updated, report.skipped = counts.imported, counts.updated, counts.skipped
             report.quarantined += counts.conflicts
             if counts.conflicts and len(report.examples) < 5:
@@ -163,6 +155,14 @@ class StagedImport:
             if on_commit is not None:
                 on_commit(con)
             con.execute("COMMIT")
+        except duckdb.OutOfMemoryException as exc:
+            # The posts' key index must fit in memory while one import's rows are merged.
+            con.execute("ROLLBACK")
+            limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            raise StoreError(f"{report.source}: merging {report.rows_read:,} rows needs more memory than the "
+                             f"store's limit ({limit}); nothing was stored. Raise it (e.g. "
+                             "SOCIALAUDIT_MEMORY_LIMIT=4GB) or split the file into smaller imports "
+                             f"({exc.__class__.__name__})") from None
         except BaseException:
             con.execute("ROLLBACK")
             raise
