@@ -18,6 +18,16 @@ from datetime import UTC, datetime, timedelta
 from sync.fakeserver import FakeApi, Reply, Request
 
 BRAND_ID, BRAND = "783214", "AcmeSupport"
+#: The registry that makes @AcmeSupport the brand account to sync.
+REGISTRY = f"""
+version: 1
+companies:
+  - id: acme
+    name: Acme
+    industry: retail
+    accounts:
+      twitter: [{BRAND}]
+"""
 
 
 def _tid(n: int) -> str:

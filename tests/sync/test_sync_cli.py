@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from sync.fake_x import BRAND, FakeX
+from sync.fake_x import REGISTRY, FakeX
 from sync.fakeserver import serve
 from sync.harness import make_store, write_config
 from typer.testing import CliRunner
 
 from socialaudit.cli import app
-
-REGISTRY = f"""
-version: 1
-companies:
-  - id: acme
-    name: Acme
-    industry: retail
-    accounts:
-      twitter: [{BRAND}]
-"""
 
 
 def test_dry_run_lists_feeds_and_makes_no_request(tmp_path):

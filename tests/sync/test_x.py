@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from sync.fake_x import BRAND, FakeX
+from sync.fake_x import REGISTRY, FakeX
 from sync.fakeserver import serve
 from sync.harness import make_store, same_store_but_quarantine, sync_once, twin_stores
 
 from socialaudit.store import Store
-
-REGISTRY = f"""
-version: 1
-companies:
-  - id: acme
-    name: Acme
-    industry: retail
-    accounts:
-      twitter: [{BRAND}]
-"""
 
 
 def test_first_sync_fetches_every_page_of_every_feed(tmp_path):
