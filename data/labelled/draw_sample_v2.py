@@ -8,7 +8,7 @@ Writes ``OUT/sample_v2.csv`` (every drawn post with its text and provenance) and
 ``OUT/batch_NN.csv`` (the same posts shuffled into annotation batches, id and text only), plus
 ``OUT/second_pass.csv``: a stratified subset for the independent second labelling.
 
-What is drawn (posts already in the first sample, ``intent_labels.csv`` v1, are left out, and
+What is drawn (posts already in the first sample, ``intent_labels_v1.csv``, are left out, and
 so is any text already drawn, so that no text is labelled twice):
 
 * ``twcs``      consumer tweets of the TWCS excerpt: every first turn (no parent) and a random
@@ -164,7 +164,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("build/annotation"))
     args = parser.parse_args()
     rng = random.Random(SEED)
-    with (HERE / "intent_labels.csv").open(newline="", encoding="utf-8") as f:
+    with (HERE / "intent_labels_v1.csv").open(newline="", encoding="utf-8") as f:
         v1 = list(csv.DictReader(f))
     seen_ids = {r["id"] for r in v1}
     seen_texts = {r["text"].strip() for r in v1}
@@ -195,14 +195,15 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     fields = ["id", "source", "licence", "lang", "brand", "conversation", "turn", "split", "text"]
     with (args.out / "sample_v2.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n", quoting=csv.QUOTE_ALL)
         w.writeheader()
         w.writerows(sample)
     shuffled = sample[:]
     rng.shuffle(shuffled)
     for b in range(N_BATCHES):
         with (args.out / f"batch_{b + 1:02d}.csv").open("w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=["id", "text"], lineterminator="\n", extrasaction="ignore")
+            w = csv.DictWriter(f, fieldnames=["id", "text"], lineterminator="\n", extrasaction="ignore",
+                               quoting=csv.QUOTE_ALL)
             w.writeheader()
             w.writerows(shuffled[b::N_BATCHES])
     second = []
@@ -210,7 +211,8 @@ def main() -> None:
         second += rng.sample([p for p in sample if p["source"] == source], n)
     rng.shuffle(second)
     with (args.out / "second_pass.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["id", "text"], lineterminator="\n", extrasaction="ignore")
+        w = csv.DictWriter(f, fieldnames=["id", "text"], lineterminator="\n", extrasaction="ignore",
+                               quoting=csv.QUOTE_ALL)
         w.writeheader()
         w.writerows(second)
     counts: dict[tuple[str, str], int] = {}
