@@ -61,6 +61,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--annotation", type=Path, default=Path("build/annotation"))
+    parser.add_argument("--annotation3", type=Path, default=Path("build/annotation3"),
+                        help="the third round (draw_sample_v3.py), if labelled")
     parser.add_argument("--v1", type=Path, default=HERE / "intent_labels_v1.csv")
     parser.add_argument("--partial", action="store_true", help="keep only the posts labelled so far (a trial run)")
     parser.add_argument("--to", type=Path, default=HERE / "intent_labels.csv")
@@ -77,13 +79,16 @@ def main() -> None:
                     "turn": p["turn"], "split": split_of(p["conversation"]), "sentiment": "", "sample": "v1",
                     "annotator": "AI assistant (Claude), two passes"})
 
-    sample = [p for p in _read(args.annotation / "sample_v2.csv") if p["id"] not in EXCLUDED]
+    sample = [{**p, "sample": "v2"} for p in _read(args.annotation / "sample_v2.csv") if p["id"] not in EXCLUDED]
+    batches = [(b, "") for b in sorted(args.annotation.glob("batch_[0-9][0-9].csv"))]
+    if (args.annotation3 / "sample_v3.csv").exists():
+        sample += [{**p, "sample": "v3"} for p in _read(args.annotation3 / "sample_v3.csv")]
+        batches += [(b, "v3-") for b in sorted(args.annotation3.glob("batch_[0-9][0-9].csv"))]
     sample_ids = {p["id"] for p in sample}
-    batches = sorted(args.annotation.glob("batch_[0-9][0-9].csv"))
-    for batch in batches:
-        number = batch.stem.split("_")[1]
+    for batch, prefix in batches:
+        number = prefix + batch.stem.split("_")[1]
         ids = [r["id"] for r in _read(batch) if r["id"] in sample_ids and r["id"] not in EXCLUDED]
-        labels_path = args.annotation / f"labels_{number}.csv"
+        labels_path = batch.with_name(f"labels_{batch.stem.split('_')[1]}.csv")
         labels = {r["id"]: r for r in _read(labels_path)} if labels_path.exists() else {}
         if args.partial:
             ids = [i for i in ids if i in labels]
@@ -95,7 +100,7 @@ def main() -> None:
         if "annotator" not in lab:  # not labelled (a partial trial run)
             continue
         out.append({**p, **{k: lab[k] for k in LABELS}, "text": "" if p["source"] == "complaints" else p["text"],
-                    "sample": "v2", "annotator": lab["annotator"]})
+                    "annotator": lab["annotator"]})
 
     with args.to.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
