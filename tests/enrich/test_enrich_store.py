@@ -101,3 +101,22 @@ def test_brand_posts_only_with_all_posts(sample_store, fast):
     report = enrich_store(con, fast, all_posts=True)
     assert report.enriched == con.execute("SELECT count(*) FROM posts WHERE author_role <> 'consumer' "
                                           "AND length(trim(text)) > 0").fetchone()[0]
+
+
+def test_worker_processes_give_the_same_readings(sample_store, fast):
+    con = sample_store.con
+    enrich_store(con, fast, batch_size=600)
+    alone = con.execute("SELECT * EXCLUDE (enriched_at) FROM enrichments ORDER BY ALL").fetchall()
+    con.execute("DELETE FROM enrichments")
+    report = enrich_store(con, fast, batch_size=600, workers=2)
+    assert report.enriched == len(alone)
+    assert con.execute("SELECT * EXCLUDE (enriched_at) FROM enrichments ORDER BY ALL").fetchall() == alone
+
+
+def test_reading_each_distinct_text_once_is_exact(fast):
+    texts = ["DM sent", "my app crashes on start", "DM sent", None, "", "Wo bleibt mein Zug?", "DM sent"]
+    once, each = fast.predict_distinct(texts), fast.predict(texts)
+    assert once.lang == each.lang and once.sentiment == each.sentiment
+    for name in once.intent_prob:
+        assert (once.intent_prob[name] == each.intent_prob[name]).all()
+        assert (once.flags(name) == each.flags(name)).all()

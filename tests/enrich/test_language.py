@@ -16,7 +16,7 @@ EDGE_CASES = ["", "   ", None, "OK THX", "ok", "😀😀", "https://t.co/x", "Me
 def test_batch_answers_equal_py3langid_per_text():
     with BUNDLED_SAMPLE.open(encoding="utf-8", newline="") as fh:
         texts = [r["text"] for r in csv.DictReader(fh)][:1500]
-    with (REPO / "data" / "labelled" / "intent_labels.csv").open(encoding="utf-8", newline="") as fh:
+    with (REPO / "data" / "labelled" / "intent_labels_v1.csv").open(encoding="utf-8", newline="") as fh:
         texts += [r["text"] for r in csv.DictReader(fh)]
     texts += [t or "" for t in EDGE_CASES]
     langs, probs = identify(texts)

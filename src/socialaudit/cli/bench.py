@@ -52,10 +52,12 @@ def classify(
     posts: Annotated[int, typer.Option(help="Real posts to classify (the sample, repeated).", min=1000)] = 50_000,
     repeats: Annotated[int, typer.Option(help="Runs of each task (the median is reported).", min=1)] = 3,
     accurate: Annotated[bool, typer.Option("--accurate", help="Also time the accurate model.")] = False,
+    previous: Annotated[bool, typer.Option("--previous", help="Also time the previous default model (fast-v1), "
+                                                              "side by side.")] = False,
     workdir: Annotated[Path, typer.Option(help="Where the text file goes.")] = Path("benchmarks/work"),
 ) -> None:
     """Classifier throughput per core and peak memory, against VADER alone on the same real posts."""
-    variants = ("fast", "accurate") if accurate else ("fast",)
+    variants = ("fast",) + (("fast-v1",) if previous else ()) + (("accurate",) if accurate else ())
     summary = classify_bench.run(posts, workdir, repeats, variants, log=lambda m: err_console.print(m, highlight=False))
     console.print(classify_bench.markdown(summary, repeats), markup=False)
 

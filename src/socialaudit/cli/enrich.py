@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..enrich.classifier import Classifier
-from ..enrich.store import DEFAULT_BATCH, enrich_store, enrichment_summary, pending
+from ..enrich.store import DEFAULT_BATCH, default_workers, enrich_store, enrichment_summary, pending
 from ..store import Store
 from .common import (
     DEFAULT_DB_PATH,
@@ -33,6 +33,8 @@ def enrich(
     = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Posts per transaction.")] = DEFAULT_BATCH,
     limit: Annotated[int | None, typer.Option(min=1, help="Stop after this many posts.")] = None,
+    workers: Annotated[int, typer.Option(min=0, help="Processes that read posts (0: one per core, at most 4; "
+                                                     "1: in this process).")] = 0,
     output: OutputOption = Output.table,
 ) -> None:
     """Read the store's posts with the classifiers: language, intents, sentiment.
@@ -42,6 +44,7 @@ def enrich(
     `socialaudit audit` then counts actionable inbound from these readings.
     """
     classifier = Classifier.load(model)
+    workers = workers or default_workers()
     with Store(db) as store:
         todo = pending(store.con, classifier.version, all_posts)
         if limit is not None:
@@ -60,9 +63,11 @@ def enrich(
                           console=err_console, transient=True) as bar:
                 task = bar.add_task("enrich", total=todo)
                 report = enrich_store(store.con, classifier, all_posts=all_posts, batch_size=batch_size,
-                                      limit=limit, progress=lambda done, total: bar.update(task, completed=done))
+                                      limit=limit, progress=lambda done, total: bar.update(task, completed=done),
+                                      workers=workers)
         else:
-            report = enrich_store(store.con, classifier, all_posts=all_posts, batch_size=batch_size, limit=limit)
+            report = enrich_store(store.con, classifier, all_posts=all_posts, batch_size=batch_size, limit=limit,
+                                  workers=workers)
         rows = enrichment_summary(store.con)
     rate = f" ({report.enriched / report.seconds:,.0f} posts/s)" if report.seconds and report.enriched else ""
     err_console.print(f"read {report.enriched:,} posts in {report.seconds:.1f} s{rate}")

@@ -17,26 +17,33 @@ models_app = typer.Typer(help="The shipped classifiers: show their figures, re-e
 
 DataOption = Annotated[Path, typer.Option("--data", help="Folder of the public training corpora "
                                                          "(complaints, tweeteval_sentiment, germeval2017).")]
-LabelledOption = Annotated[Path, typer.Option("--labelled", help="The hand-labelled intent sample.")]
-VariantOption = Annotated[str, typer.Option("--model", help="fast or accurate.")]
+LabelledOption = Annotated[Path, typer.Option("--labelled", help="The labelled posts (data/labelled/intent_labels.csv; "
+                                                                 "the topic-labelled posts are read from data/topics "
+                                                                 "beside it).")]
+VariantOption = Annotated[str, typer.Option("--model", help="fast (the default model) or accurate.")]
 DEFAULT_DATA = Path("../shared/data")
 DEFAULT_LABELLED = Path("data/labelled/intent_labels.csv")
 
 
-def _check_inputs(data: Path, labelled: Path) -> None:
+def _check_inputs(data: Path, labelled: Path, variant: str = "fast") -> None:
+    if variant not in ("fast", "accurate"):
+        raise SocialAuditError(f"--model {variant}: only fast and accurate are trained here "
+                               "(fast-v1, the previous model, is kept as shipped)")
     for folder in ("complaints", "tweeteval_sentiment", "germeval2017"):
         if not (data / folder).is_dir():
-            raise SocialAuditError(f"{data / folder}: missing (the training corpora; see MODEL_CARD.md, 'Data')")
+            raise SocialAuditError(f"{data / folder}: missing — the public corpora cannot ship with socialaudit; put "
+                                   f"complaints/train.csv, tweeteval_sentiment/val.csv and germeval2017/dev.csv "
+                                   f"under --data (see MODEL_CARD.md, 'Data and licences')")
     if not labelled.is_file():
-        raise SocialAuditError(f"{labelled}: missing (the hand-labelled sample of data/labelled)")
+        raise SocialAuditError(f"{labelled}: missing (the labelled posts of data/labelled, in the repository)")
 
 
 def figures_table(report: dict, title: str) -> Table:
     """The model card's headline figures from an evaluation report."""
-    from ..enrich.card import headline_rows
+    from ..enrich.card import HEADER, headline_rows
 
     table = Table(title=title, title_justify="left")
-    for name in ("task", "data", "metric", "value", "target / reference"):
+    for name in HEADER:
         table.add_column(name)
     for row in headline_rows(report):
         table.add_row(*(escape(str(v)) for v in row))
@@ -73,7 +80,7 @@ def evaluate(
     to the package).  Deterministic: the same data give the same figures."""
     from ..enrich.training import evaluate as run
 
-    _check_inputs(data, labelled)
+    _check_inputs(data, labelled, model)
     report = run(data, labelled, model, log=lambda m: err_console.print(escape(m)))
     console.print(figures_table(report, f"{model}: figures reproduced"))
     if json_out:
@@ -95,7 +102,7 @@ def train(
     from ..enrich.card import write_card
     from ..enrich.training import train_and_evaluate
 
-    _check_inputs(data, labelled)
+    _check_inputs(data, labelled, model)
     target = out or Path(str(MODELS_DIR))
     report = train_and_evaluate(data, labelled, model, target, log=lambda m: err_console.print(escape(m)))
     console.print(figures_table(report, f"{model}: trained"))

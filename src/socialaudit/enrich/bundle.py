@@ -29,6 +29,11 @@ class LinearHead:
     coef: np.ndarray       # (1 or n_classes, n_features)
     intercept: np.ndarray  # (1 or n_classes,)
     threshold: float = 0.5
+    #: Platt scaling (a, b) of a binary head's decision, fitted on out-of-fold decisions, so that
+    #: its probabilities mean what they say (``None``: the logistic output as it is).
+    calibration: tuple[float, float] | None = None
+    #: One-vs-rest multi-class head: probabilities are its classes' sigmoids, normalised to sum to 1.
+    ovr: bool = False
 
     def decision(self, X) -> np.ndarray:
         return np.asarray(X @ self.coef.T) + self.intercept
@@ -36,8 +41,12 @@ class LinearHead:
     def predict_proba(self, X) -> np.ndarray:
         z = self.decision(X)
         if len(self.classes) == 2 and z.shape[1] == 1:
-            p = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            z = z[:, 0] if self.calibration is None else self.calibration[0] * z[:, 0] + self.calibration[1]
+            p = 1.0 / (1.0 + np.exp(-z))
             return np.column_stack([1 - p, p])
+        if self.ovr:
+            p = 1.0 / (1.0 + np.exp(-z))
+            return p / p.sum(axis=1, keepdims=True)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -63,7 +72,9 @@ class ModelBundle:
         for key, h in self.heads.items():
             arrays[f"head/{key}/coef"] = h.coef.astype(np.float32)
             arrays[f"head/{key}/intercept"] = h.intercept.astype(np.float32)
-            heads[key] = {"classes": h.classes, "blocks": h.blocks, "threshold": h.threshold}
+            heads[key] = {"classes": h.classes, "blocks": h.blocks, "threshold": h.threshold,
+                          **({"calibration": list(h.calibration)} if h.calibration else {}),
+                          **({"ovr": True} if h.ovr else {})}
         npz = directory / f"{self.name}.npz"
         np.savez_compressed(npz, **arrays)
         meta = {"name": self.name, "variant": self.variant, "version": self.version, "heads": heads,
@@ -80,7 +91,9 @@ class ModelBundle:
             featurizers = {k: HashedTfidf(arrays[f"featurizer/{k}/indices"], arrays[f"featurizer/{k}/idf"])
                            for k in meta["featurizers"]}
             heads = {k: LinearHead(k, v["classes"], v["blocks"], arrays[f"head/{k}/coef"],
-                                   arrays[f"head/{k}/intercept"], v["threshold"])
+                                   arrays[f"head/{k}/intercept"], v["threshold"],
+                                   tuple(v["calibration"]) if v.get("calibration") else None,
+                                   bool(v.get("ovr", False)))
                      for k, v in meta["heads"].items()}
         extra = {k: v for k, v in meta.items()
                  if k not in ("name", "variant", "version", "heads", "featurizers", "block_scale")}

@@ -1,11 +1,16 @@
 """Reading posts: language, sentiment, complaint, question, product feedback, praise.
 
-Two stages.  The **language heads** (complaint and sentiment, one set for English, one for
-German; other languages use the English heads) read hashed n-grams, VADER-lexicon features (English)
-and, in the accurate variant, multilingual sentence embeddings.  The **intent heads**
-(question, product feedback, praise) read named cue features together with the language
-heads' scores, because their training data is a small hand-labelled sample.  Every label
-comes with its probability; a post may carry several intents.
+Bundles of format 2 (``socialaudit-nlp-fast-v2``, ``-accurate-v2``) have one head per task and
+language (``question:en`` … ``sentiment:de``; every language but German is read by the English
+heads).  Each head is a logistic regression over named feature blocks — hashed n-grams with the
+language's IDF weights, readable cue features, VADER-lexicon features (English) and, in the
+accurate variant, multilingual sentence embeddings — with a calibration of its probability and
+its own decision threshold, both chosen on the labelled ``dev`` split.  Every label comes with
+its probability; a post may carry several intents.
+
+Format 1 (``socialaudit-nlp-fast-v1``, the previous default) is kept loadable as ``fast-v1`` so
+that older readings can be reproduced and the model card can show it beside the new one: its
+language heads score complaint and sentiment, and its intent heads read cues and those scores.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from .features import hashed_counts, lexicon_features, use_available, use_embedd
 from .language import identify
 from .text import cue_features, normalise
 
-FAST = "socialaudit-nlp-fast-v1"
-ACCURATE = "socialaudit-nlp-accurate-v1"
-VARIANTS = {"fast": FAST, "accurate": ACCURATE}
+FAST = "socialaudit-nlp-fast-v2"
+ACCURATE = "socialaudit-nlp-accurate-v2"
+PREVIOUS = "socialaudit-nlp-fast-v1"
+VARIANTS = {"fast": FAST, "accurate": ACCURATE, "fast-v1": PREVIOUS}
+LANGUAGES = ("en", "de")
 SENTIMENTS = ("negative", "neutral", "positive")
 INTENTS = ("question", "complaint", "product_feedback", "praise")
 
@@ -36,10 +43,19 @@ class Predictions:
     sentiment: list[str]
     sentiment_prob: np.ndarray  # (n, 3): negative, neutral, positive
     intent_prob: dict[str, np.ndarray]  # each intent -> (n,)
-    thresholds: dict[str, float]
+    thresholds: dict[str, np.ndarray | float]  # each intent -> (n,) (per post's language) or one value
 
     def flags(self, intent: str) -> np.ndarray:
         return self.intent_prob[intent] >= self.thresholds[intent]
+
+    def take(self, rows: np.ndarray) -> Predictions:
+        """The predictions of ``rows`` (in that order; rows may repeat)."""
+        def pick(x):
+            return x[rows] if isinstance(x, np.ndarray) else x
+
+        return Predictions([self.lang[i] for i in rows], self.lang_prob[rows], [self.sentiment[i] for i in rows],
+                           self.sentiment_prob[rows], {k: v[rows] for k, v in self.intent_prob.items()},
+                           {k: pick(v) for k, v in self.thresholds.items()})
 
     def primary_intent(self) -> tuple[list[str], np.ndarray]:
         """The most probable intent above its threshold, else ``other`` (with 1 - max)."""
@@ -75,7 +91,7 @@ class Classifier:
         if variant not in VARIANTS:
             from ..errors import SocialAuditError
 
-            raise SocialAuditError(f"unknown model variant '{variant}' (fast or accurate)")
+            raise SocialAuditError(f"unknown model variant '{variant}' ({', '.join(VARIANTS)})")
         return cls(ModelBundle.load(VARIANTS[variant]))
 
     @property
@@ -133,9 +149,43 @@ class Classifier:
         out[:, 4] = german
         return out
 
+    @property
+    def format(self) -> int:
+        return int(self.bundle.meta.get("format", 1))
+
+    def predict_distinct(self, texts: list[str | None]) -> Predictions:
+        """:meth:`predict`, reading each distinct text once (a reading depends on the text alone, so
+        this is exact; replies such as "DM sent" or retweets repeat)."""
+        index: dict[str, int] = {}
+        rows = np.fromiter((index.setdefault(t or "", len(index)) for t in texts), dtype=np.int64, count=len(texts))
+        if len(index) == len(texts):
+            return self.predict(texts)
+        return self.predict(list(index)).take(rows)
+
     def predict(self, texts: list[str | None]) -> Predictions:
         raw = [t or "" for t in texts]
         langs, lang_prob = identify(raw)
+        if self.format == 1:
+            return self._predict_v1(raw, langs, lang_prob)
+        n = len(raw)
+        intent_prob = {k: np.zeros(n, dtype=np.float32) for k in INTENTS}
+        thresholds = {k: np.zeros(n, dtype=np.float32) for k in INTENTS}
+        sentiment_prob = np.zeros((n, len(SENTIMENTS)), dtype=np.float32)
+        german = np.array([lang == "de" for lang in langs], dtype=bool)
+        for lang, rows in (("de", np.flatnonzero(german)), ("en", np.flatnonzero(~german))):
+            if not len(rows):
+                continue
+            blocks = BlockCache(self, [raw[i] for i in rows], lang)
+            for task in INTENTS:
+                head = self.bundle.heads[f"{task}:{lang}"]
+                intent_prob[task][rows] = head.predict_proba(blocks.design(head.blocks))[:, 1]
+                thresholds[task][rows] = head.threshold
+            head = self.bundle.heads[f"sentiment:{lang}"]
+            sentiment_prob[rows] = head.predict_proba(blocks.design(head.blocks))
+        sentiment = [SENTIMENTS[i] for i in sentiment_prob.argmax(axis=1)]
+        return Predictions(langs, lang_prob, sentiment, sentiment_prob, intent_prob, thresholds)
+
+    def _predict_v1(self, raw: list[str], langs: list[str], lang_prob: np.ndarray) -> Predictions:
         scores = self.language_scores(raw, langs)
         intent_prob = {"complaint": scores[:, 0]}
         designs: dict[tuple[str, ...], sp.csr_matrix] = {}
@@ -149,3 +199,26 @@ class Classifier:
                       **{k: self.bundle.heads[k].threshold for k in ("question", "product_feedback", "praise")}}
         sentiment = [SENTIMENTS[i] for i in scores[:, 1:4].argmax(axis=1)]
         return Predictions(langs, lang_prob, sentiment, scores[:, 1:4], intent_prob, thresholds)
+
+
+class BlockCache:
+    """The feature blocks of one language's posts, each computed once for all heads that read it."""
+
+    def __init__(self, classifier: Classifier, raw: list[str], lang: str):
+        self.classifier, self.raw, self.lang = classifier, raw, lang
+        self.normalised = [normalise(t) for t in raw]
+        self._counts: sp.csr_matrix | None = None
+        self._blocks: dict[str, sp.csr_matrix] = {}
+
+    def block(self, name: str) -> sp.csr_matrix:
+        if name not in self._blocks:
+            if name.startswith("ngrams:"):
+                if self._counts is None:
+                    self._counts = hashed_counts(self.normalised)
+                self._blocks[name] = self.classifier.block(name, self.raw, self.normalised, counts=self._counts)
+            else:
+                self._blocks[name] = self.classifier.block(name, self.raw, self.normalised)
+        return self._blocks[name]
+
+    def design(self, blocks: list[str]) -> sp.csr_matrix:
+        return sp.hstack([self.block(b) for b in blocks]).tocsr()

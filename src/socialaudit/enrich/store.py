@@ -65,10 +65,36 @@ def predictions_table(channels: list[str], post_ids: list[str], model: str, p: P
     return pa.Table.from_pydict(columns, schema=ENRICHMENT_SCHEMA)
 
 
+_WORKER: Classifier | None = None
+
+
+def default_workers() -> int:
+    """One reading process per core, at most four (the writer and DuckDB need a share too)."""
+    import os
+
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _worker_start(bundle_name: str) -> None:
+    global _WORKER
+    from .bundle import ModelBundle
+
+    _WORKER = Classifier(ModelBundle.load(bundle_name))
+
+
+def _worker_predict(texts: list[str]) -> Predictions:
+    assert _WORKER is not None
+    return _WORKER.predict_distinct(texts)
+
+
 def enrich_store(con: duckdb.DuckDBPyConnection, classifier: Classifier, *, all_posts: bool = False,
                  batch_size: int = DEFAULT_BATCH, limit: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> EnrichReport:
-    """Classify every pending post, ``batch_size`` at a time, one transaction per batch."""
+                 progress: Callable[[int, int], None] | None = None, workers: int = 1) -> EnrichReport:
+    """Classify every pending post, ``batch_size`` at a time, one transaction per batch.
+
+    With ``workers`` > 1, batches are read by that many worker processes while this one writes
+    the finished batches, in order (the readings are the same: a worker loads the same bundle).
+    """
     import time
 
     started = time.perf_counter()
@@ -85,25 +111,60 @@ def enrich_store(con: duckdb.DuckDBPyConnection, classifier: Classifier, *, all_
     con.execute(f"CREATE OR REPLACE TEMP TABLE enrich_pending AS SELECT row_number() OVER () AS n, * FROM "
                 f"(SELECT p.channel, p.post_id, p.text {_pending_sql(where)} LIMIT {todo})", {"model": model})
     done = 0
-    try:
-        while done < todo:
-            n = min(batch_size, todo - done)
+
+    def batches():
+        fetched = 0
+        while fetched < todo:
+            n = min(batch_size, todo - fetched)
             rows = con.execute("SELECT channel, post_id, text FROM enrich_pending WHERE n > ? AND n <= ? ORDER BY n",
-                               [done, done + n]).fetchall()
+                               [fetched, fetched + n]).fetchall()
             if not rows:
-                break
-            done += _read_batch(con, classifier, model, rows)
-            if progress:
-                progress(done, todo)
+                return
+            fetched += n
+            yield rows
+
+    try:
+        if workers > 1 and todo > batch_size:
+            done = _enrich_in_pool(con, classifier, model, batches(), workers, todo, progress)
+        else:
+            for rows in batches():
+                done += _read_batch(con, model, rows, classifier.predict_distinct([r[2] for r in rows]))
+                if progress:
+                    progress(done, todo)
     finally:
         con.execute("DROP TABLE IF EXISTS enrich_pending")
     return EnrichReport(model, done, todo, already, round(time.perf_counter() - started, 2))
 
 
-def _read_batch(con: duckdb.DuckDBPyConnection, classifier: Classifier, model: str, rows: list[tuple]) -> int:
-    """Classify one batch and store its readings in one transaction; the number of posts."""
-    channels, post_ids, texts = (list(c) for c in zip(*rows, strict=True))
-    table = predictions_table(channels, post_ids, model, classifier.predict(texts), dt.datetime.now(UTC))
+def _enrich_in_pool(con, classifier: Classifier, model: str, batches, workers: int, todo: int, progress) -> int:
+    """Batches read by worker processes (at most two per worker in flight), written here in order."""
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    done = 0
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_worker_start,
+                             initargs=(classifier.bundle.name,)) as pool:
+        in_flight: deque = deque()
+        for rows in batches:
+            in_flight.append((rows, pool.submit(_worker_predict, [r[2] for r in rows])))
+            while len(in_flight) >= 2 * workers:
+                first, future = in_flight.popleft()
+                done += _read_batch(con, model, first, future.result())
+                if progress:
+                    progress(done, todo)
+        while in_flight:
+            first, future = in_flight.popleft()
+            done += _read_batch(con, model, first, future.result())
+            if progress:
+                progress(done, todo)
+    return done
+
+
+def _read_batch(con: duckdb.DuckDBPyConnection, model: str, rows: list[tuple], predictions: Predictions) -> int:
+    """Store one batch's readings in one transaction; the number of posts."""
+    channels, post_ids, _ = (list(c) for c in zip(*rows, strict=True))
+    table = predictions_table(channels, post_ids, model, predictions, dt.datetime.now(UTC))
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("enrich_batch", table)

@@ -1,20 +1,23 @@
 """Training and evaluating the shipped classifiers on the real labelled data.
 
-One entry point, :func:`train_and_evaluate`, does both: it measures every head with
-cross-validation (nested: the regularisation strength is chosen inside each training
-fold) and on the hand-labelled test split, then fits the final heads on all training data
-and writes the bundle and its model card.  :func:`evaluate` is the same measurement
-without writing anything — the command that reproduces the model card's figures.
+One entry point, :func:`train_and_evaluate`: every choice (feature options, regularisation,
+probability calibration, decision thresholds) is made by grouped cross-validation on the
+``dev`` split; the final heads are fitted on ``dev``; the ``test`` split is read once, at the
+end, for the model card's figures — beside the audit's cue rule, the majority class and the
+previous model.  :func:`evaluate` is the same without writing anything: the command that
+reproduces the card.
 
-Data (../shared/data, see each folder's SOURCE.md):
+One split rule for every corpus (:func:`socialaudit.enrich.labelled.split_of`, by conversation),
+so a text is in ``test`` for every head or for none:
 
-* English complaints: the ACL 2019 complaints corpus (2,750 tweets);
-* English sentiment: TweetEval sentiment, validation split (2,000 tweets);
-* German sentiment: GermEval 2017 development split (2,584 Deutsche Bahn documents),
-  without the 160 documents of the hand-labelled sample; its "relevant and negative"
-  documents are the German complaint head's weak labels;
-* intents (question, product feedback, praise): the hand-labelled sample in
-  ``data/labelled`` (480 EN/DE posts), ``dev`` half for fitting, ``test`` half for figures.
+* the hand-labelled posts, ``data/labelled/intent_labels.csv`` (TWCS, SpotifyCares, IBM care
+  conversations, ACL 2019 complaints, GermEval 2017): question, complaint, product feedback,
+  praise (EN, DE) and English sentiment;
+* the ACL 2019 complaints corpus (``complaints/train.csv``): more English complaint labels, and
+  its own macro-F1 on its test part;
+* TweetEval sentiment (``tweeteval_sentiment/val.csv``): English sentiment;
+* GermEval 2017 (``germeval2017/dev.csv``): German sentiment; its "relevant and negative"
+  documents as weak German complaint labels (an option the dev split decides on).
 """
 
 from __future__ import annotations
@@ -28,47 +31,57 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support, recall_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, recall_score
+from sklearn.model_selection import GroupKFold
 
 from .. import __version__
+from . import evaluation as ev
 from .bundle import LinearHead, ModelBundle
-from .classifier import ACCURATE, FAST, Classifier
+from .classifier import ACCURATE, FAST, INTENTS, PREVIOUS, SENTIMENTS, Classifier
 from .features import HashedTfidf, hashed_counts, lexicon_features, use_embeddings
+from .labelled import cohens_kappa, load_labelled, split_of
 from .language import identify
 from .text import CUE_NAMES, cue_features, normalise
 
-SEED = 20241123
-CS = (0.3, 1.0, 3.0, 10.0)
-INTENT_CS = (0.1, 0.3, 1.0)
-BLOCK_SCALE = {"lexicon": 2.0, "use": 1.0, "cues": 1.0, "scores": 2.0}
-INTENT_HEADS = ("question", "product_feedback", "praise")
-BLOCKS = {  # head -> feature blocks (the accurate variant adds "use" to the language heads)
-    "complaint:en": ["ngrams:complaint-en", "lexicon"],
-    "sentiment:en": ["ngrams:sentiment-en", "lexicon"],
-    "complaint:de": ["ngrams:de"],
-    "sentiment:de": ["ngrams:de"],
-    **{k: ["cues", "scores"] for k in INTENT_HEADS},
-}
+SEED = 20261206
+CS = (0.5, 2.0, 8.0)
+FOLDS = 5
+BLOCK_SCALE = {"lexicon": 1.0, "use": 1.0, "cues": 1.0}
+#: Product feedback goes to R&D's inbox: its threshold is the lowest whose dev precision reaches this.
+ROUTING_PRECISION = {"product_feedback": 0.75}
+#: The keyword baselines every intent is shown beside (cue features of ``text.CUES``).
+BASELINE_CUES = {"question": ("rule_question",), "complaint": ("rule_complaint",),
+                 "product_feedback": ("feature_request", "bug_words"), "praise": ("thanks", "praise_words")}
+
+
+def blocks_for(lang: str, use: bool) -> list[str]:
+    blocks = [f"ngrams:{lang}", "cues"] + (["lexicon"] if lang == "en" else [])
+    return blocks + (["use"] if use else [])
 
 
 @dataclass
-class Corpus:
-    """Texts of one language's training data, with everything computed once per text."""
+class TextSet:
+    """Texts of one corpus, with every feature computed once per text."""
 
+    name: str
     lang: str
     raw: list[str]
+    groups: np.ndarray
+    split: np.ndarray
     counts: sp.csr_matrix
     dense: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, lang: str, raw: list[str], use: bool) -> Corpus:
-        corpus = cls(lang, raw, hashed_counts([normalise(t) for t in raw]))
+    def build(cls, name: str, lang: str, raw: list[str], groups: list[str], use: bool) -> TextSet:
+        groups_arr = np.asarray(groups, dtype=object)
+        split = np.array([split_of(g) for g in groups], dtype=object)
+        out = cls(name, lang, raw, groups_arr, split, hashed_counts([normalise(t) for t in raw]))
+        out.dense["cues"] = cue_features(raw)
         if lang == "en":
-            corpus.dense["lexicon"] = lexicon_features(raw)
+            out.dense["lexicon"] = lexicon_features(raw)
         if use:
-            corpus.dense["use"] = use_embeddings(raw, threads=2)
-        return corpus
+            out.dense["use"] = use_embeddings(raw, threads=2)
+        return out
 
     def design(self, blocks: list[str], idf: HashedTfidf, rows: np.ndarray) -> sp.csr_matrix:
         parts = []
@@ -81,165 +94,241 @@ class Corpus:
 
 
 @dataclass
-class Data:
+class Part:
+    """Rows of one text set with labels, as one part of a head's training data."""
+
+    texts: TextSet
+    rows: np.ndarray
+    y: np.ndarray
+
+
+@dataclass
+class HeadData:
+    parts: list[Part]
+
+    def design(self, blocks, idf) -> sp.csr_matrix:
+        return sp.vstack([p.texts.design(blocks, idf, p.rows) for p in self.parts]).tocsr()
+
+    @property
+    def y(self) -> np.ndarray:
+        return np.concatenate([p.y for p in self.parts])
+
+    @property
+    def groups(self) -> np.ndarray:
+        return np.concatenate([p.texts.groups[p.rows] for p in self.parts])
+
+    @property
+    def scored(self) -> np.ndarray:
+        """Which rows the dev metric is computed on (the first part: the task's own labels)."""
+        return np.concatenate([np.full(len(p.rows), i == 0) for i, p in enumerate(self.parts)])
+
+
+def _fit(X, y, C: float) -> LogisticRegression:
+    """Class-balanced logistic regression by liblinear (one-vs-rest for sentiment): fast on sparse
+    n-grams; sentiment probabilities are the normalised one-vs-rest probabilities."""
+    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=3000).fit(X, y)
+
+
+def _oof_decisions(X, y, groups, C: float) -> np.ndarray:
+    """Out-of-fold decision values (binary: (n,); multi-class: (n, k)) by grouped k-fold."""
+    binary = len(np.unique(y)) == 2
+    out = np.zeros(len(y)) if binary else np.zeros((len(y), len(np.unique(y))))
+    for tr, te in GroupKFold(FOLDS).split(X, y, groups):
+        model = _fit(X[tr], y[tr], C)
+        out[te] = model.decision_function(X[te])
+    return out
+
+
+def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    model = LogisticRegression(C=1e4, max_iter=1000).fit(decision.reshape(-1, 1), y)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def choose_threshold(y: np.ndarray, prob: np.ndarray, min_precision: float | None) -> float:
+    """Best-F1 threshold, or the lowest reaching ``min_precision`` (routing needs few false alarms)."""
+    precision, recall, thresholds = precision_recall_curve(y, prob)
+    precision, recall = precision[:-1], recall[:-1]
+    if min_precision is not None:
+        ok = np.flatnonzero(precision >= min_precision)
+        if len(ok):
+            return float(np.round(thresholds[ok[0]], 4))
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
+    return float(np.round(thresholds[int(np.argmax(f1))], 4))
+
+
+def _binary_score(task: str, y, prob) -> float:
+    if task == "product_feedback":
+        return float(average_precision_score(y, prob))
+    t = choose_threshold(y, prob, None)
+    return float(f1_score(y, prob >= t))
+
+
+def select_binary(task: str, options: dict[str, HeadData], blocks, idfs: dict[str, HashedTfidf], log) -> dict:
+    """Pick the training option and C by grouped CV on dev; calibrate and threshold out of fold."""
+    best: dict | None = None
+    for option, data in options.items():
+        X, y, groups, scored = data.design(blocks, idfs[option]), data.y, data.groups, data.scored
+        for C in CS:
+            decision = _oof_decisions(X, y, groups, C)
+            score = _binary_score(task, y[scored], decision[scored])
+            if best is None or score > best["cv_score"]:
+                best = {"option": option, "C": C, "cv_score": round(score, 4), "decision": decision[scored],
+                        "y": y[scored]}
+    assert best is not None
+    a, b = _platt(best["decision"], best["y"])
+    prob = _sigmoid(a * best.pop("decision") + b)
+    y = best.pop("y")
+    best["calibration"] = (round(a, 6), round(b, 6))
+    best["threshold"] = choose_threshold(y, prob, ROUTING_PRECISION.get(task))
+    best["dev_oof"] = {"f1": round(float(f1_score(y, prob >= best["threshold"])), 4),
+                       "ece": round(ev.expected_calibration_error(y, prob), 4), "n": int(len(y)),
+                       "positives": int(y.sum())}
+    log(f"  {task}: {best['option']}, C {best['C']}, threshold {best['threshold']}, dev {best['dev_oof']}")
+    return best
+
+
+def select_multiclass(options: dict[str, HeadData], blocks, idfs, metric: str, log, task: str) -> dict:
+    best: dict | None = None
+    for option, data in options.items():
+        X, y, groups, scored = data.design(blocks, idfs[option]), data.y, data.groups, data.scored
+        for C in CS:
+            decision = _oof_decisions(X, y, groups, C)
+            predicted = decision[scored].argmax(axis=1)
+            score = (recall_score(y[scored], predicted, average="macro") if metric == "macro_recall"
+                     else float(np.mean(y[scored] == predicted)))
+            if best is None or score > best["cv_score"]:
+                best = {"option": option, "C": C, "cv_score": round(float(score), 4)}
+    assert best is not None
+    log(f"  {task}: {best['option']}, C {best['C']}, dev {metric} {best['cv_score']}")
+    return best
+
+
+@dataclass
+class Corpora:
+    labelled: pd.DataFrame
     complaints: pd.DataFrame
     tweeteval: pd.DataFrame
     germeval: pd.DataFrame
-    labelled: pd.DataFrame
+    second: pd.DataFrame | None
+    missing_text: int
 
 
-def load_data(data_dir: Path, labelled: Path) -> Data:
+def load_corpora(data_dir: Path, labelled: Path) -> Corpora:
+    lab = load_labelled(labelled, data_dir)
+    frame = pd.DataFrame([p.__dict__ for p in lab.posts])
     complaints = pd.read_csv(data_dir / "complaints" / "train.csv", dtype={"tweet_id": str})
+    complaints["conversation"] = "complaints:" + complaints.tweet_id
     tweeteval = pd.read_csv(data_dir / "tweeteval_sentiment" / "val.csv")
+    tweeteval["conversation"] = [f"tweeteval:{i}" for i in range(len(tweeteval))]
     germeval = pd.read_csv(data_dir / "germeval2017" / "dev.csv", keep_default_na=False)
-    germeval["row"] = np.arange(len(germeval))
-    lab = pd.read_csv(labelled, keep_default_na=False)
-    held = {int(i.split(":", 1)[1]) for i in lab.id if i.startswith("germeval:")}
-    germeval = germeval[~germeval.row.isin(held) & (germeval.text.str.strip() != "null")].reset_index(drop=True)
+    germeval["conversation"] = [f"germeval:{i}" for i in range(len(germeval))]
+    germeval = germeval[germeval.text.str.strip() != "null"].reset_index(drop=True)
     germeval["complaint"] = ((germeval.relevant.astype(str).str.lower() == "true")
                              & (germeval.sentiment == "negative")).astype(int)
-    germeval["label"] = germeval.sentiment.map({"negative": 0, "neutral": 1, "positive": 2})
-    return Data(complaints, tweeteval, germeval, lab)
+    germeval["label"] = germeval.sentiment.map({s: i for i, s in enumerate(SENTIMENTS)})
+    second_path = labelled.with_name("intent_labels_second.csv")
+    second = pd.read_csv(second_path, keep_default_na=False) if second_path.exists() else None
+    return Corpora(frame, complaints, tweeteval, germeval, second, lab.missing_text)
 
 
-def _fit_lr(X, y, C: float) -> LogisticRegression:
-    return LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(X, y)
+def _dev(texts: TextSet, y: np.ndarray, keep: np.ndarray | None = None) -> Part:
+    rows = np.flatnonzero((texts.split == "dev") & (keep if keep is not None else True))
+    return Part(texts, rows, np.asarray(y)[rows])
 
 
-def _metric(name: str, y, p) -> float:
-    if name == "macro_f1":
-        return f1_score(y, p, average="macro")
-    if name == "macro_recall":
-        return recall_score(y, p, average="macro")
-    return accuracy_score(y, p)
-
-
-def _choose_c(corpus: Corpus, blocks: list[str], y: np.ndarray, rows: np.ndarray, metric: str) -> float:
-    """The regularisation strength with the best 3-fold CV score on ``rows`` only."""
-    inner = StratifiedKFold(3, shuffle=True, random_state=SEED)
-    best, best_c = -1.0, CS[0]
-    for C in CS:
-        preds = np.empty(len(rows), dtype=y.dtype)
-        for tr, te in inner.split(rows, y[rows]):
-            idf = HashedTfidf.fit_counts(corpus.counts[rows[tr]])
-            model = _fit_lr(corpus.design(blocks, idf, rows[tr]), y[rows[tr]], C)
-            preds[te] = model.predict(corpus.design(blocks, idf, rows[te]))
-        score = _metric(metric, y[rows], preds)
-        if score > best:
-            best, best_c = score, C
-    return best_c
-
-
-def nested_cv(corpus: Corpus, blocks: list[str], y: np.ndarray, metric: str, folds: int) -> dict:
-    """Outer ``folds``-fold CV; C chosen by inner CV within each training fold."""
-    outer = StratifiedKFold(folds, shuffle=True, random_state=SEED)
-    preds = np.empty(len(y), dtype=y.dtype)
-    per_fold, chosen = [], []
-    for tr, te in outer.split(np.zeros(len(y)), y):
-        C = _choose_c(corpus, blocks, y, tr, metric)
-        idf = HashedTfidf.fit_counts(corpus.counts[tr])
-        model = _fit_lr(corpus.design(blocks, idf, tr), y[tr], C)
-        preds[te] = model.predict(corpus.design(blocks, idf, te))
-        per_fold.append(_metric(metric, y[te], preds[te]))
-        chosen.append(C)
-    return {"metric": metric, "value": _metric(metric, y, preds), "fold_mean": float(np.mean(per_fold)),
-            "fold_std": float(np.std(per_fold)), "folds": folds, "C_chosen": chosen,
-            "accuracy": accuracy_score(y, preds), "macro_f1": f1_score(y, preds, average="macro"),
-            "macro_recall": recall_score(y, preds, average="macro"), "n": len(y)}
-
-
-def _prf(y, p) -> dict:
-    prec, rec, f1, _ = precision_recall_fscore_support(y, p, average="binary", zero_division=0)
-    return {"precision": float(prec), "recall": float(rec), "f1": float(f1), "positives": int(np.sum(y)),
-            "predicted": int(np.sum(p)), "n": len(y)}
+def _idf(parts: list[Part]) -> HashedTfidf:
+    return HashedTfidf.fit_counts(sp.vstack([p.texts.counts[p.rows] for p in parts]).tocsr())
 
 
 def train_and_evaluate(data_dir: Path, labelled: Path, variant: str = "fast", out: Path | None = None,
                        log=print) -> dict:
-    """Measure every head, fit the final bundle; write it and the model card to ``out``."""
+    """Choose and fit every head on dev, measure on test; write the bundle to ``out`` if given."""
     use = variant == "accurate"
     started = time.perf_counter()
-    data = load_data(data_dir, labelled)
-    blocks = {k: (v + ["use"] if use and ":" in k else v) for k, v in BLOCKS.items()}
+    corpora = load_corpora(data_dir, labelled)
+    lab = corpora.labelled
+    # v1-sample posts in the test split are left out of everything: the previous model was tuned on them.
+    lab = lab[~((lab["sample"] == "v1") & (lab.split == "test"))].reset_index(drop=True)
     log("computing features ...")
-    en_complaints = Corpus.build("en", data.complaints.text.tolist(), use)
-    en_tweets = Corpus.build("en", data.tweeteval.text.tolist(), use)
-    de_docs = Corpus.build("de", data.germeval.text.tolist(), use)
-    y_complaint = data.complaints.label.to_numpy()
-    y_sent_en = data.tweeteval.label.to_numpy()
-    y_sent_de = data.germeval.label.to_numpy()
-    y_complaint_de = data.germeval.complaint.to_numpy()
+    sets: dict[str, TextSet] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for lang in ("en", "de"):
+        frames[f"lab-{lang}"] = lab[lab.lang == lang].reset_index(drop=True)
+    in_lab = set(lab.id)
+    frames["acl"] = corpora.complaints
+    frames["tweeteval"] = corpora.tweeteval
+    frames["germeval"] = corpora.germeval
+    for name, frame in frames.items():
+        lang = "de" if name in ("lab-de", "germeval") else "en"
+        sets[name] = TextSet.build(name, lang, frame.text.tolist(), frame.conversation.tolist(), use)
 
-    report: dict = {"variant": variant, "cross_validation": {}, "hand_labelled": {}, "dev_selection": {}}
-    cv = report["cross_validation"]
-    log("nested cross-validation: English complaints (10 folds) ...")
-    cv["complaint_en"] = nested_cv(en_complaints, blocks["complaint:en"], y_complaint, "macro_f1", 10)
-    log("nested cross-validation: English sentiment (5 folds) ...")
-    cv["sentiment_en"] = nested_cv(en_tweets, blocks["sentiment:en"], y_sent_en, "macro_recall", 5)
-    log("nested cross-validation: German sentiment (5 folds) ...")
-    cv["sentiment_de"] = nested_cv(de_docs, blocks["sentiment:de"], y_sent_de, "accuracy", 5)
-    cv["sentiment_de"]["majority_baseline"] = float(np.mean(y_sent_de == np.bincount(y_sent_de).argmax()))
-
-    log("fitting the language heads on all training data ...")
+    acl_extra = ~frames["acl"].conversation.isin(in_lab)  # ACL rows not already among the labelled posts
+    ge_extra = ~frames["germeval"].conversation.isin(in_lab)
     bundle = ModelBundle(FAST if not use else ACCURATE, variant, f"{__version__}-{dt.date.today():%Y%m%d}",
-                         block_scale={k: v for k, v in BLOCK_SCALE.items() if use or k != "use"})
-    sentiments = ["negative", "neutral", "positive"]
-    # Each head is fitted as it was evaluated: its corpus' own IDF, and the C most often
-    # chosen by the inner cross-validation (the German complaint head, without a CV figure of
-    # its own, takes the C its inner CV chooses on all of GermEval).
-    de_C = _choose_c(de_docs, blocks["complaint:de"], y_complaint_de, np.arange(len(y_complaint_de)), "macro_f1")
-    for name, featurizer, corpus, y, classes, C in (
-            ("complaint:en", "complaint-en", en_complaints, y_complaint, ["no", "yes"], _best_c(cv["complaint_en"])),
-            ("sentiment:en", "sentiment-en", en_tweets, y_sent_en, sentiments, _best_c(cv["sentiment_en"])),
-            ("sentiment:de", "de", de_docs, y_sent_de, sentiments, _best_c(cv["sentiment_de"])),
-            ("complaint:de", "de", de_docs, y_complaint_de, ["no", "yes"], de_C)):
-        idf = bundle.featurizers.setdefault(featurizer, HashedTfidf.fit_counts(corpus.counts))
-        rows = np.arange(len(y))
-        model = _fit_lr(corpus.design(blocks[name], idf, rows), y, C)
-        bundle.heads[name] = LinearHead(name, classes, blocks[name], model.coef_.astype(np.float32),
-                                        model.intercept_.astype(np.float32))
+                         block_scale={k: v for k, v in BLOCK_SCALE.items() if use or k != "use"},
+                         meta={"format": 2})
+    report: dict = {"variant": variant, "format": 2, "selection": {}, "test": {}}
+    for lang in ("en", "de"):
+        log(f"choosing and fitting the {lang.upper()} heads on dev ...")
+        blocks = blocks_for(lang, use)
+        # One IDF per language, from every dev text of that language (unsupervised; test unseen).
+        idf = _idf([_dev(t, np.zeros(len(t.raw))) for t in sets.values() if t.lang == lang])
+        bundle.featurizers[lang] = idf
+        labset = sets[f"lab-{lang}"]
+        lf = frames[f"lab-{lang}"]
+        options: dict[str, dict[str, HeadData]] = {}
+        for task in INTENTS:
+            own = _dev(labset, lf[task].to_numpy())
+            options[task] = {"labelled": HeadData([own])}
+        if lang == "en":
+            options["complaint"]["labelled+acl"] = HeadData(
+                [_dev(labset, lf.complaint.to_numpy()), _dev(sets["acl"], frames["acl"].label.to_numpy(),
+                                                             acl_extra.to_numpy())])
+            te = HeadData([_dev(sets["tweeteval"], frames["tweeteval"].label.to_numpy())])
+            has_sentiment = lf.sentiment.notna().to_numpy() & (lf.sentiment.astype(str) != "None")
+            lab_sent = lf.sentiment.map({s: i for i, s in enumerate(SENTIMENTS)}).fillna(-1).astype(int).to_numpy()
+            options["sentiment"] = {"tweeteval": te, "tweeteval+labelled": HeadData(
+                te.parts + [_dev(labset, lab_sent, has_sentiment)])}
+        else:
+            options["complaint"]["labelled+germeval-weak"] = HeadData(
+                [_dev(labset, lf.complaint.to_numpy()), _dev(sets["germeval"], frames["germeval"].complaint.to_numpy(),
+                                                             ge_extra.to_numpy())])
+            options["sentiment"] = {"germeval": HeadData([_dev(sets["germeval"], frames["germeval"].label.to_numpy())])}
+        for task, task_options in options.items():
+            idfs = {name: idf for name in task_options}
+            if task == "sentiment":
+                metric = "macro_recall" if lang == "en" else "accuracy"
+                chosen = select_multiclass(task_options, blocks, idfs, metric, log, f"sentiment:{lang}")
+                data = task_options[chosen["option"]]
+                model = _fit(data.design(blocks, idfs[chosen["option"]]), data.y, chosen["C"])
+                head = LinearHead(f"sentiment:{lang}", list(SENTIMENTS), blocks, model.coef_.astype(np.float32),
+                                  model.intercept_.astype(np.float32), ovr=True)
+            else:
+                chosen = select_binary(task, task_options, blocks, idfs, log)
+                data = task_options[chosen["option"]]
+                model = _fit(data.design(blocks, idfs[chosen["option"]]), data.y, chosen["C"])
+                head = LinearHead(f"{task}:{lang}", ["no", "yes"], blocks, model.coef_.astype(np.float32),
+                                  model.intercept_.astype(np.float32), chosen["threshold"], chosen["calibration"])
+            bundle.heads[head.name] = head
+            report["selection"][f"{task}:{lang}"] = chosen
 
-    log("fitting the intent heads on the hand-labelled dev half ...")
+    log("measuring on the test split ...")
     classifier = Classifier(bundle) if not use else _unchecked(bundle)
-    lab = data.labelled
-    texts = lab.text.tolist()
-    langs, _ = identify(texts)
-    scores = classifier.language_scores(texts, langs)
-    design = sp.hstack([sp.csr_matrix(cue_features(texts) * BLOCK_SCALE["cues"]),
-                        sp.csr_matrix(scores * BLOCK_SCALE["scores"])]).tocsr()
-    dev = (lab.split == "dev").to_numpy()
-    test = ~dev
-    for name in INTENT_HEADS:
-        y = lab[name].astype(int).to_numpy()
-        C, threshold, cv_f1 = _choose_intent(design[dev], y[dev])
-        model = _fit_lr(design[dev], y[dev], C)
-        bundle.heads[name] = LinearHead(name, ["no", "yes"], blocks[name], model.coef_.astype(np.float32),
-                                        model.intercept_.astype(np.float32), threshold)
-        report["dev_selection"][name] = {"C": C, "threshold": threshold, "cv_f1": round(cv_f1, 3)}
+    report["test"] = measure(classifier, lab, frames, data_dir, log)
+    topics_dir = labelled.resolve().parent.parent / "topics"
+    if (topics_dir / "topic_labels.csv").exists():
+        from .topic_eval import measure_topics
 
-    log("evaluating on the hand-labelled test half ...")
-    final = Classifier(bundle) if not use else _unchecked(bundle)
-    predictions = final.predict(texts)
-    cue_rule = _cue_rule(texts)
-    hl = report["hand_labelled"]
-    lang_arr = lab.lang.to_numpy()
-    for name in ("question", "complaint", "product_feedback", "praise"):
-        y = lab[name].astype(int).to_numpy()
-        flags = predictions.flags(name).astype(int)
-        for lang in ("en", "de"):
-            rows = test & (lang_arr == lang)
-            hl[f"{name}_{lang}"] = _prf(y[rows], flags[rows])
-            if name in cue_rule:
-                hl[f"{name}_{lang}_cue_rule"] = _prf(y[rows], cue_rule[name][rows].astype(int))
-    detected = np.array(predictions.lang)
-    hl["language"] = {"accuracy_en": float(np.mean(detected[lang_arr == "en"] == "en")),
-                      "accuracy_de": float(np.mean(detected[lang_arr == "de"] == "de")),
-                      "n_en": int(np.sum(lang_arr == "en")), "n_de": int(np.sum(lang_arr == "de"))}
-    report["counts"] = {"complaints": len(y_complaint), "tweeteval": len(y_sent_en), "germeval": len(y_sent_de),
-                        "germeval_complaints_weak": int(y_complaint_de.sum()),
-                        "labelled_dev": int(dev.sum()), "labelled_test": int(test.sum())}
+        log("measuring topic rules by description against keyword rules ...")
+        report["topics"] = measure_topics(topics_dir, log)
+    report["agreement"] = agreement(corpora)
+    report["counts"] = _counts(corpora, lab)
     report["seconds"] = round(time.perf_counter() - started, 1)
-    bundle.meta = {"trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    bundle.meta = {"format": 2, "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                    "evaluation": report}
     if out is not None:
         bundle.save(out)
@@ -247,44 +336,145 @@ def train_and_evaluate(data_dir: Path, labelled: Path, variant: str = "fast", ou
     return report
 
 
+def _cue_flags(texts: list[str]) -> dict[str, np.ndarray]:
+    cues = cue_features(texts)
+    return {task: np.any([cues[:, CUE_NAMES.index(c)] > 0 for c in names], axis=0)
+            for task, names in BASELINE_CUES.items()}
+
+
+def _previous() -> Classifier | None:
+    try:
+        return Classifier.load("fast-v1")
+    except Exception:  # noqa: BLE001 - the previous bundle is optional for a figure beside the new one
+        return None
+
+
+def measure(classifier: Classifier, lab: pd.DataFrame, frames: dict[str, pd.DataFrame], data_dir: Path,
+            log) -> dict:
+    """Every test figure: the model, the cue rule / keyword baseline, the previous model, the majority."""
+    previous = _previous()
+    out: dict = {"intents": {}, "corpora": {}, "language": {}}
+    test = lab[lab.split == "test"].reset_index(drop=True)
+    texts = test.text.tolist()
+    p_new = classifier.predict(texts)
+    p_old = previous.predict(texts) if previous else None
+    rule = _cue_flags(texts)
+    subsets = {"all": np.ones(len(test), bool), "first_turns": (test.turn == "first").to_numpy()}
+    for lang in ("en", "de"):
+        in_lang = (test.lang == lang).to_numpy()
+        for subset, mask in subsets.items():
+            rows = in_lang & mask
+            if not rows.any():
+                continue
+            groups = test.conversation.to_numpy()[rows]
+            key = f"{lang}:{subset}"
+            block: dict = {}
+            ys, preds = {}, {"model": {}, "rule": {}, "previous": {}}
+            for task in INTENTS:
+                y = test[task].to_numpy()[rows]
+                prob = p_new.intent_prob[task][rows]
+                flags = p_new.flags(task)[rows]
+                block[task] = {"model": ev.binary_figures(y, flags, groups, prob),
+                               "rule": ev.binary_figures(y, rule[task][rows], groups)}
+                if task == "product_feedback" and y.sum():
+                    block[task]["model"]["precision_at_recall_0.5"] = _precision_at_recall(y, prob, 0.5)
+                if subset == "all":
+                    block[task]["reliability"] = ev.reliability(y, prob)
+                ys[task] = y
+                preds["model"][task], preds["rule"][task] = flags, rule[task][rows]
+                if p_old is not None:
+                    block[task]["previous"] = ev.binary_figures(y, p_old.flags(task)[rows], groups,
+                                                                p_old.intent_prob[task][rows])
+                    preds["previous"][task] = p_old.flags(task)[rows]
+            three = ("question", "complaint", "product_feedback")
+            block["macro_f1_3"] = {who: ev.macro_f1_figures({k: ys[k] for k in three},
+                                                            {k: p[k] for k in three}, groups)
+                                   for who, p in preds.items() if p}
+            if lang == "en" and subset == "all":
+                has = test.sentiment.notna().to_numpy()[rows] & (test.sentiment.astype(str) != "None").to_numpy()[rows]
+                if has.any():
+                    y = test.sentiment.to_numpy()[rows][has]
+                    block["sentiment"] = {
+                        "model": ev.multiclass_figures(y, np.array(p_new.sentiment)[rows][has], groups[has],
+                                                       "macro_recall"),
+                        "majority": ev.multiclass_figures(y, np.full(len(y), "neutral"), groups[has],
+                                                          "macro_recall")}
+                    if p_old is not None:
+                        block["sentiment"]["previous"] = ev.multiclass_figures(
+                            y, np.array(p_old.sentiment)[rows][has], groups[has], "macro_recall")
+            out["intents"][key] = block
+        detected = np.array(p_new.lang)[in_lang]
+        out["language"][lang] = {"accuracy": float(np.mean(detected == lang)), "n": int(in_lang.sum())}
+
+    log("  the public corpora's test parts ...")
+    for name, task, metric, note in (
+            ("acl", "complaint", "macro_f1", "v1 was trained on all of it: its figure here is not a test figure"),
+            ("tweeteval", "sentiment", "macro_recall", "v1 was trained on all of it"),
+            ("germeval", "sentiment", "accuracy", "v1 was trained on all but 160 documents")):
+        frame = frames[name]
+        split = np.array([split_of(c) for c in frame.conversation], dtype=object)
+        rows = np.flatnonzero(split == "test")
+        part = frame.iloc[rows]
+        groups = part.conversation.to_numpy()
+        p = classifier.predict(part.text.tolist())
+        if task == "complaint":
+            y = part.label.to_numpy()
+            figures = {"model": ev.multiclass_figures(y, p.flags("complaint").astype(int), groups, metric),
+                       "rule": ev.multiclass_figures(y, _cue_flags(part.text.tolist())["complaint"].astype(int),
+                                                     groups, metric)}
+        else:
+            y = np.array(SENTIMENTS)[part.label.to_numpy()]
+            majority = pd.Series(y).mode()[0]
+            figures = {"model": ev.multiclass_figures(y, np.array(p.sentiment), groups, metric),
+                       "majority": ev.multiclass_figures(y, np.full(len(y), majority), groups, metric)}
+        figures["note"] = note
+        out["corpora"][name] = figures
+    return out
+
+
+def _precision_at_recall(y, prob, recall: float) -> float:
+    precision, rec, _ = precision_recall_curve(y, prob)
+    ok = rec >= recall
+    return float(precision[ok].max()) if ok.any() else 0.0
+
+
+def agreement(corpora: Corpora) -> dict:
+    """Cohen's kappa per label between the first labels and the independent second labelling."""
+    if corpora.second is None:
+        return {}
+    first = corpora.labelled.set_index("id")
+    second = corpora.second[corpora.second.id.isin(first.index)]
+    out = {"n": int(len(second)), "n_de": int(second.id.str.startswith("germeval:").sum())}
+    for label in (*INTENTS, "sentiment"):
+        a = first.loc[second.id, label].astype(str).tolist()
+        b = second[label].astype(str).tolist()
+        out[label] = {"kappa": round(cohens_kappa(a, b), 3),
+                      "agreement": round(float(np.mean(np.array(a) == np.array(b))), 3)}
+    return out
+
+
+def _counts(corpora: Corpora, used: pd.DataFrame) -> dict:
+    lab = corpora.labelled
+    out = {"labelled": int(len(lab)), "missing_text": corpora.missing_text}
+    for lang in ("en", "de"):
+        for split in ("dev", "test"):
+            rows = used[(used.lang == lang) & (used.split == split)]
+            out[f"{lang}_{split}"] = {"posts": int(len(rows)), **{k: int(rows[k].sum()) for k in INTENTS}}
+        out[f"{lang}_total"] = int((lab.lang == lang).sum())
+    out["sources"] = {s: int(n) for s, n in lab.source.value_counts().items()}
+    out["brands"] = int(lab.brand.nunique())
+    return out
+
+
 def evaluate(data_dir: Path, labelled: Path, variant: str = "fast", log=print) -> dict:
     """Reproduce the model card's figures (trains in memory, writes nothing)."""
     return train_and_evaluate(data_dir, labelled, variant, out=None, log=log)
-
-
-def _best_c(cv_result: dict) -> float:
-    values, counts = np.unique(cv_result["C_chosen"], return_counts=True)
-    return float(values[counts.argmax()])
-
-
-def _choose_intent(X, y) -> tuple[float, float, float]:
-    """Regularisation and decision threshold with the best F1 in repeated 5-fold CV on the
-    hand-labelled dev half (the test half is never looked at)."""
-    if y.sum() < 5:
-        return 1.0, 0.5, float("nan")
-    best = (-1.0, 1.0, 0.5)
-    grid = np.round(np.arange(0.2, 0.81, 0.05), 2)
-    for C in INTENT_CS:
-        probs = np.zeros(len(y))
-        for repeat in range(3):
-            folds = StratifiedKFold(5, shuffle=True, random_state=SEED + repeat)
-            for tr, te in folds.split(X, y):
-                probs[te] += _fit_lr(X[tr], y[tr], C).predict_proba(X[te])[:, 1] / 3
-        for t in grid:
-            score = f1_score(y, probs >= t, zero_division=0)
-            if score > best[0]:
-                best = (score, C, float(t))
-    return best[1], best[2], best[0]
-
-
-def _cue_rule(texts: list[str]) -> dict[str, np.ndarray]:
-    """The audit's transparent cue rule, as the baseline the classifier has to beat."""
-    cues = cue_features(texts)
-    return {"question": cues[:, CUE_NAMES.index("rule_question")] > 0,
-            "complaint": cues[:, CUE_NAMES.index("rule_complaint")] > 0}
 
 
 def _unchecked(bundle: ModelBundle) -> Classifier:
     classifier = Classifier.__new__(Classifier)
     classifier.bundle = bundle
     return classifier
+
+
+__all__ = ["train_and_evaluate", "evaluate", "choose_threshold", "blocks_for", "PREVIOUS"]

@@ -17,7 +17,8 @@ import ibis
 from ..errors import SocialAuditError
 from ..model import UTC
 from .profile import DEPARTMENTS
-from .routing import RoutingConfig, routed
+from ..metrics.actionable import reading_model
+from .routing import RoutingConfig, routed, topic_column, used_topics
 
 ACTIONS = ("opened", "acknowledged")
 
@@ -30,16 +31,55 @@ class RouteReport:
     by_department: dict[str, int]
 
 
-def _candidates(con: duckdb.DuckDBPyConnection):
-    """Consumer posts addressed to a company, with their classifier readings."""
-    if not con.execute("SELECT count(*) FROM enrichments").fetchone()[0]:
+TOPIC_BATCH = 2000
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, config: RoutingConfig | None = None):
+    """Consumer posts addressed to a company, with their classifier readings (of the model the
+    audit reads) and, when rules name topics, whether each post is about each of them."""
+    model = reading_model(con)
+    if model is None:
         raise SocialAuditError("no classifier readings in the store: run `socialaudit enrich --db ...` first")
     backend = ibis.duckdb.from_connection(con)
     posts, e = backend.table("posts"), backend.table("enrichments")
     consumer = posts.filter((posts.author_role == "consumer") & posts.company_id.notnull()).select(
         "channel", "post_id", "company_id", "text")
-    return consumer.join(e.select("channel", "post_id", "lang", "sentiment", "question", "complaint",
-                                  "product_feedback", "praise"), ["channel", "post_id"])
+    e = e.filter(e.model == model)
+    candidates = consumer.join(e.select("channel", "post_id", "lang", "sentiment", "question", "complaint",
+                                        "product_feedback", "praise"), ["channel", "post_id"])
+    topics = used_topics(config) if config is not None else []
+    if topics:
+        matches = _topic_matches(candidates.select("channel", "post_id", "text").to_pyarrow(), config, topics)
+        con.register("route_topic_matches", matches)
+        candidates = candidates.join(backend.table("route_topic_matches"), ["channel", "post_id"], how="left")
+        candidates = candidates.drop(*[c for c in candidates.columns if c.endswith("_right")])
+    return candidates
+
+
+def _topic_matches(posts, config: RoutingConfig, topics: list[str]):
+    """(channel, post_id, topic__<name> …) for every candidate: description/examples by the sentence
+    encoder, keywords by whole-word match; either makes the post about the topic."""
+    import numpy as np
+    import pyarrow as pa
+
+    from ..enrich.topics import TopicMatcher, keyword_matches
+
+    specs = [config.topics[t].spec(t) for t in topics]
+    described = [s for s in specs if s.description or s.examples]
+    matcher = TopicMatcher(described) if described else None
+    texts = posts.column("text").to_pylist()
+    flags = np.zeros((len(texts), len(specs)), dtype=bool)
+    for start in range(0, len(texts), TOPIC_BATCH):
+        chunk = texts[start:start + TOPIC_BATCH]
+        flags[start:start + len(chunk)] = keyword_matches(specs, chunk)
+        if matcher is not None:
+            by_meaning = matcher.matches(chunk)
+            for j, spec in enumerate(described):
+                flags[start:start + len(chunk), specs.index(spec)] |= by_meaning[:, j]
+    columns = {"channel": posts.column("channel"), "post_id": posts.column("post_id")}
+    for j, name in enumerate(topics):
+        columns[topic_column(name)] = pa.array(flags[:, j])
+    return pa.table(columns)
 
 
 def route_store(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, replace: bool = False,
@@ -47,7 +87,7 @@ def route_store(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, replac
     """Add every newly matching (post, department) to the inboxes.  With ``replace``, items no
     rule matches any more are removed unless someone already read them."""
     now = now or dt.datetime.now(UTC)
-    candidates = _candidates(con)
+    candidates = _candidates(con, config)
     n_candidates = candidates.count().to_pyarrow().as_py()
     routes = routed(candidates, config).to_pyarrow()
     con.execute("BEGIN TRANSACTION")
@@ -69,15 +109,18 @@ def route_store(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, replac
                   FROM new_routes r
                   JOIN posts p USING (channel, post_id)
                   JOIN enrichments e USING (channel, post_id)
-                  WHERE NOT EXISTS (SELECT 1 FROM routed_items i WHERE i.channel = r.channel
+                  WHERE e.model = $model AND NOT EXISTS (SELECT 1 FROM routed_items i WHERE i.channel = r.channel
                                     AND i.post_id = r.post_id AND i.department = r.department)
-                  ORDER BY p.created_at, r.channel, r.post_id, r.department)""", {"now": now}).fetchall()
+                  ORDER BY p.created_at, r.channel, r.post_id, r.department)""",
+                    {"now": now, "model": reading_model(con)}).fetchall()
         after = con.execute("SELECT count(*) FROM routed_items").fetchall()[0][0]
         con.unregister("new_routes")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.unregister("route_topic_matches")  # registered only when rules name topics; harmless otherwise
     by_department = dict(con.execute("SELECT department, count(*) FROM routed_items GROUP BY department").fetchall())
     return RouteReport(n_candidates, after - before + removed, removed,
                        {d: by_department.get(d, 0) for d in DEPARTMENTS})

@@ -45,6 +45,7 @@ class Condition(BaseModel):
     language: list[str] | None = None
     sentiment: list[Literal["negative", "neutral", "positive"]] | None = None
     company: list[str] | None = None
+    topic: list[str] | None = None
 
     _lists = field_validator("*", mode="before")(classmethod(lambda cls, v: _listify(v)))
 
@@ -54,6 +55,29 @@ class Condition(BaseModel):
         if v is not None and any(not k.strip() for k in v):
             raise ValueError("empty keyword")
         return v
+
+
+class TopicConfig(BaseModel):
+    """A topic named by a short description and/or example posts (matched by meaning, with the
+    shipped sentence encoder) and/or keywords (whole words or phrases).  A post is about the topic
+    when either matches."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    examples: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    similarity: float | None = Field(default=None, ge=-1, le=1)
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> TopicConfig:
+        if not (self.description.strip() or self.examples or self.keywords):
+            raise ValueError("a topic needs a description, examples or keywords")
+        return self
+
+    def spec(self, name: str):
+        from ..enrich.topics import TopicSpec
+
+        return TopicSpec(name, self.description.strip(), tuple(self.examples), tuple(self.keywords), self.similarity)
 
 
 class Rule(BaseModel):
@@ -69,6 +93,7 @@ class RoutingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: Literal[1] = 1
     products: dict[str, list[str]] = Field(default_factory=dict)
+    topics: dict[str, TopicConfig] = Field(default_factory=dict)
     rules: list[Rule] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -78,6 +103,10 @@ class RoutingConfig(BaseModel):
                 if product not in self.products:
                     known = ", ".join(self.products) or "none defined"
                     raise ValueError(f"rules[{i}] ('{rule.name}'): unknown product '{product}' (products: {known})")
+            for topic in rule.when.topic or []:
+                if topic not in self.topics:
+                    known = ", ".join(self.topics) or "none defined"
+                    raise ValueError(f"rules[{i}] ('{rule.name}'): unknown topic '{topic}' (topics: {known})")
         names = [r.name for r in self.rules]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
@@ -100,9 +129,20 @@ def keyword_pattern(words: list[str]) -> str:
     return r"(^|[^\w])(" + "|".join(parts) + r")($|[^\w])"
 
 
+def topic_column(name: str) -> str:
+    """The candidates' column that says whether a post is about topic ``name``."""
+    return "topic__" + re.sub(r"\W", "_", name)
+
+
+def used_topics(config: RoutingConfig) -> list[str]:
+    """The topics some rule names, in the order the config defines them."""
+    named = {t for rule in config.rules for t in (rule.when.topic or [])}
+    return [t for t in config.topics if t in named]
+
+
 def rule_predicate(rule: Rule, t: ir.Table, products: dict[str, list[str]]) -> ir.BooleanValue:
-    """The rule's condition over ``t`` (columns: channel, company_id, text, lang, sentiment and
-    the intent flags)."""
+    """The rule's condition over ``t`` (columns: channel, company_id, text, lang, sentiment, the
+    intent flags and, for topics, :func:`topic_column`)."""
     w = rule.when
     cond: ir.BooleanValue = ibis.literal(True)
     if w.intent:
@@ -123,6 +163,11 @@ def rule_predicate(rule: Rule, t: ir.Table, products: dict[str, list[str]]) -> i
         cond = cond & t.sentiment.isin(w.sentiment)
     if w.company:
         cond = cond & t.company_id.isin(w.company)
+    if w.topic:
+        any_topic = ibis.literal(False)
+        for name in w.topic:
+            any_topic = any_topic | t[topic_column(name)].fill_null(False)
+        cond = cond & any_topic
     return cond
 
 
@@ -140,4 +185,5 @@ def routed(candidates: ir.Table, config: RoutingConfig) -> ir.Table:
         rules=union.rule.collect().sort().join("; "))
 
 
-__all__ = ["DEPARTMENTS", "Condition", "Rule", "RoutingConfig", "load_rules", "routed"]
+__all__ = ["DEPARTMENTS", "Condition", "Rule", "RoutingConfig", "TopicConfig", "load_rules", "routed",
+           "topic_column", "used_topics"]

@@ -75,15 +75,18 @@ class EnrichedRule:
             "e_channel", "e_post_id", "e_question", "e_complaint", "e_feedback")
 
 
+def reading_model(con) -> str | None:
+    """The model whose readings the audit and the routing use: the one that read the most posts
+    (on a tie, the later name, so a re-enrichment by a new version takes over), or ``None``."""
+    try:
+        row = con.execute("SELECT model FROM enrichments GROUP BY model ORDER BY count(*) DESC, model DESC "
+                          "LIMIT 1").fetchone()
+    except Exception:  # a store from before the enrichments table: no reading to use
+        return None
+    return row[0] if row else None
+
+
 def default_rule(con=None) -> ActionableRule:
-    """The classifiers' reading when the store has one (the model that read the most posts),
-    else the cue rule."""
-    if con is not None:
-        try:
-            row = con.execute("SELECT model FROM enrichments GROUP BY model ORDER BY count(*) DESC, model DESC "
-                              "LIMIT 1").fetchone()
-        except Exception:  # a store from before the enrichments table: no reading to use
-            row = None
-        if row:
-            return EnrichedRule(row[0])
-    return CueRule()
+    """The classifiers' reading when the store has one (:func:`reading_model`), else the cue rule."""
+    model = reading_model(con) if con is not None else None
+    return EnrichedRule(model) if model else CueRule()
