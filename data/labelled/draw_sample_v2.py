@@ -158,6 +158,27 @@ def read_germeval(shared: Path) -> list[dict]:
             for n, r in enumerate(rows) if r["text"] != "null" and len(r["text"]) < MAX_GERMEVAL_CHARS]
 
 
+FIELDS = ["id", "source", "licence", "lang", "brand", "conversation", "turn", "split", "text"]
+
+
+def write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
+    """Every field quoted: a text whose only special characters are bare CRs survives a round trip."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n", extrasaction="ignore", quoting=csv.QUOTE_ALL)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_sample(out: Path, name: str, sample: list[dict], rng: random.Random, n_batches: int) -> None:
+    """The drawn posts with their provenance, and the same posts shuffled into annotation batches."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / name, sample, FIELDS)
+    shuffled = sample[:]
+    rng.shuffle(shuffled)
+    for b in range(n_batches):
+        write_csv(out / f"batch_{b + 1:02d}.csv", shuffled[b::n_batches], ["id", "text"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
@@ -192,29 +213,12 @@ def main() -> None:
         p["licence"] = LICENCES[p["source"]]
         p["split"] = split_of(p["conversation"])
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    fields = ["id", "source", "licence", "lang", "brand", "conversation", "turn", "split", "text"]
-    with (args.out / "sample_v2.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        w.writeheader()
-        w.writerows(sample)
-    shuffled = sample[:]
-    rng.shuffle(shuffled)
-    for b in range(N_BATCHES):
-        with (args.out / f"batch_{b + 1:02d}.csv").open("w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=["id", "text"], lineterminator="\n", extrasaction="ignore",
-                               quoting=csv.QUOTE_ALL)
-            w.writeheader()
-            w.writerows(shuffled[b::N_BATCHES])
+    write_sample(args.out, "sample_v2.csv", sample, rng, N_BATCHES)
     second = []
     for source, n in SECOND_PASS.items():
         second += rng.sample([p for p in sample if p["source"] == source], n)
     rng.shuffle(second)
-    with (args.out / "second_pass.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["id", "text"], lineterminator="\n", extrasaction="ignore",
-                               quoting=csv.QUOTE_ALL)
-        w.writeheader()
-        w.writerows(second)
+    write_csv(args.out / "second_pass.csv", second, ["id", "text"])
     counts: dict[tuple[str, str], int] = {}
     for p in sample:
         counts[p["source"], p["split"]] = counts.get((p["source"], p["split"]), 0) + 1

@@ -6,7 +6,7 @@ Run from the repository root after ``merge_labels.py`` (standard library only):
 
 The v2 model's cross-validation on dev (no test post read) left product feedback and German
 complaints short of what routing needs; more labelled posts of the same kinds are the surest fix.
-Drawn, leaving out every post and text already in ``intent_labels.csv``: tweets to care accounts
+Drawn, leaving out every post and text of the v1 and v2 rows of ``intent_labels.csv``: tweets to care accounts
 of the complaints corpus (single tweets, many industries; texts not shipped), consumer tweets to
 SpotifyCares (rich in product feedback), and the remaining GermEval documents below 1,000
 characters.  Same columns, same split rule (by conversation) and same batch format as v2.
@@ -21,7 +21,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from draw_sample_v2 import LICENCES, read_complaints, read_germeval, read_spotify, split_of  # noqa: E402
+from draw_sample_v2 import (  # noqa: E402
+    LICENCES,
+    read_complaints,
+    read_germeval,
+    read_spotify,
+    split_of,
+    write_sample,
+)
 
 SEED = 20261207
 N = {"complaints": 1500, "spotify": 2500, "germeval": 1000}
@@ -36,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(SEED)
     with (HERE / "intent_labels.csv").open(newline="", encoding="utf-8") as f:
-        done = list(csv.DictReader(f))
+        done = [r for r in csv.DictReader(f) if r["sample"] in ("v1", "v2")]  # v3's own rows came later
     seen_ids = {r["id"] for r in done}
     seen_texts = {r["text"].strip() for r in done if r["text"]}
     sample = []
@@ -54,20 +61,7 @@ def main() -> None:
     for p in sample:
         p["licence"] = LICENCES[p["source"]]
         p["split"] = split_of(p["conversation"])
-    args.out.mkdir(parents=True, exist_ok=True)
-    fields = ["id", "source", "licence", "lang", "brand", "conversation", "turn", "split", "text"]
-    with (args.out / "sample_v3.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        w.writeheader()
-        w.writerows(sample)
-    shuffled = sample[:]
-    rng.shuffle(shuffled)
-    for b in range(N_BATCHES):
-        with (args.out / f"batch_{b + 1:02d}.csv").open("w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=["id", "text"], lineterminator="\n", extrasaction="ignore",
-                               quoting=csv.QUOTE_ALL)
-            w.writeheader()
-            w.writerows(shuffled[b::N_BATCHES])
+    write_sample(args.out, "sample_v3.csv", sample, rng, N_BATCHES)
     print(f"wrote {len(sample)} posts in {N_BATCHES} batches to {args.out}", file=sys.stderr)
 
 

@@ -12,13 +12,12 @@ same accounts.  Split by conversation, as the intent labels (30 % test).
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "labelled"))
-from draw_sample_v2 import LICENCES, read_ibm, read_spotify, read_twcs, split_of  # noqa: E402
+from draw_sample_v2 import LICENCES, read_ibm, read_spotify, read_twcs, split_of, write_csv  # noqa: E402
 
 SEED = 20261208
 PER_BRAND = 200
@@ -46,11 +45,8 @@ def main() -> None:
         p["licence"] = LICENCES[p["source"]]
         p["split"] = split_of(p["conversation"])
     args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "topic_sample.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["id", "source", "licence", "brand", "conversation", "split", "text"],
-                           lineterminator="\n", quoting=csv.QUOTE_ALL, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(sample)
+    write_csv(args.out / "topic_sample.csv", sample,
+              ["id", "source", "licence", "brand", "conversation", "split", "text"])
     print(f"wrote {len(sample)} posts to {args.out / 'topic_sample.csv'}", file=sys.stderr)
 
 

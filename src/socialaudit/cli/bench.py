@@ -62,6 +62,21 @@ def classify(
     console.print(classify_bench.markdown(summary, repeats), markup=False)
 
 
+@bench_app.command("enrich")
+@handle_errors
+def enrich(
+    posts: Annotated[int, typer.Option(help="Posts in the generated cohort.", min=10_000)] = 3_000_000,
+    workdir: Annotated[Path, typer.Option(help="Where the generated files and the store go.")]
+    = Path("benchmarks/work"),
+) -> None:
+    """Enriching a large store with the default model (worker processes), against the previous model
+    read in one process, on the same store in the same run."""
+    from ..bench import enrich_bench
+
+    summary = enrich_bench.run(posts, workdir, log=lambda m: err_console.print(m, highlight=False))
+    console.print(enrich_bench.markdown(summary), markup=False)
+
+
 @bench_app.command("serve")
 @handle_errors
 def serve(

@@ -63,6 +63,10 @@ def show() -> None:
             console.print(f"{variant}: {name} not shipped")
             continue
         meta = json.loads(path.read_text(encoding="utf-8"))
+        if "test" not in meta["evaluation"]:
+            console.print(f"{variant}: {name} @ {meta['version']} — the previous default model, kept so older "
+                          "readings can be reproduced; its figures stand beside the new ones above")
+            continue
         console.print(figures_table(meta["evaluation"], f"{variant}: {name} @ {meta['version']} "
                                                         f"(trained {meta['trained']})"))
     console.print(f"model card: {escape(Path(str(MODELS_DIR)) / 'MODEL_CARD.md')}")

@@ -49,6 +49,8 @@ def _prf(r: dict | None) -> str:
 def headline_rows(report: dict) -> list[tuple[str, ...]]:
     """(task, data, metric, model, baseline, previous model, target) for the card's and the CLI's tables."""
     rows: list[tuple[str, ...]] = []
+    if "test" not in report:  # the previous model (format 1): its figures are in the new models' rows
+        return rows
     test = report["test"]
     for key, lang_name, data in SUBSETS:
         block = test["intents"].get(key)
@@ -78,7 +80,8 @@ def headline_rows(report: dict) -> list[tuple[str, ...]]:
         r = test["corpora"].get(key)
         if not r:
             continue
-        baseline = ("cue rule " + _ci(r["rule"], "value")) if "rule" in r else ("majority " + _ci(r["majority"], "value"))
+        baseline = (("cue rule " + _ci(r["rule"], "value")) if "rule" in r
+                    else ("majority " + _ci(r["majority"], "value")))
         rows.append((task, f"{data}, {r['model']['n']} texts", metric, _ci(r["model"], "value"), baseline,
                      "not measurable (" + r["note"] + ")", target))
     lang = test.get("language", {})
@@ -192,7 +195,8 @@ MIT-licensed, py3langid BSD, the universal sentence encoder Apache-2.0.
 
 
 def _selection_table(report: dict) -> str:
-    rows = ["| head | training data | C | calibration (a, b) | threshold | dev (out of fold) |", "|---|---|---|---|---|---|"]
+    rows = ["| head | training data | C | calibration (a, b) | threshold | dev (out of fold) |",
+            "|---|---|---|---|---|---|"]
     for head, r in sorted(report.get("selection", {}).items()):
         dev = r.get("dev_oof")
         dev_text = (f"F1 {dev['f1']:.3f}, calibration error {dev['ece']:.3f}, {dev['positives']} of {dev['n']}"

@@ -15,9 +15,9 @@ import duckdb
 import ibis
 
 from ..errors import SocialAuditError
+from ..metrics.actionable import reading_model
 from ..model import UTC
 from .profile import DEPARTMENTS
-from ..metrics.actionable import reading_model
 from .routing import RoutingConfig, routed, topic_column, used_topics
 
 ACTIONS = ("opened", "acknowledged")
