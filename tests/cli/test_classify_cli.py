@@ -55,12 +55,12 @@ def test_enrich_then_audit(tmp_path):
     assert run("ingest", BUNDLED_SAMPLE, "--db", db, "--registry", REGISTRY).exit_code == 0
     result = run("enrich", "--db", db, "--output", "csv")
     assert result.exit_code == 0, result.output
-    assert "socialaudit-nlp-fast-v1@" in result.output
+    assert "socialaudit-nlp-fast-v2@" in result.output
     again = run("enrich", "--db", db)
     assert again.exit_code == 0 and "0 posts to read" in again.output
     audit = run("audit", "--db", db, "--out", tmp_path / "audit", "--bootstrap", 100)
     assert audit.exit_code == 0, audit.output
-    assert '"actionable_rule": "classifier:socialaudit-nlp-fast-v1@' in (tmp_path / "audit" / "summary.json").read_text()
+    assert '"actionable_rule": "classifier:socialaudit-nlp-fast-v2@' in (tmp_path / "audit" / "summary.json").read_text()
 
 
 def test_models_show_prints_the_figures():

@@ -33,14 +33,27 @@ def test_binary_and_multinomial_heads_give_probabilities():
 def test_round_trip(tmp_path):
     tfidf = HashedTfidf.fit(["a b", "a c", "a b c"], min_df=1)
     head = LinearHead("complaint:en", ["no", "yes"], ["ngrams:x"], np.ones((1, len(tfidf.indices)), np.float32),
-                      np.array([0.5], np.float32), threshold=0.4)
-    bundle = ModelBundle("tiny", "fast", "0-test", {"x": tfidf}, {"complaint:en": head}, {"vader": 2.0},
+                      np.array([0.5], np.float32), threshold=0.4, calibration=(1.5, -0.25))
+    sentiment = LinearHead("sentiment:en", ["negative", "neutral", "positive"], ["ngrams:x"],
+                           np.ones((3, len(tfidf.indices)), np.float32), np.zeros(3, np.float32), ovr=True)
+    bundle = ModelBundle("tiny", "fast", "0-test", {"x": tfidf}, {"complaint:en": head, "sentiment:en": sentiment}, {"vader": 2.0},
                          {"evaluation": {"k": 1}})
     bundle.save(tmp_path)
     loaded = ModelBundle.load("tiny", tmp_path)
     assert loaded.version == "0-test" and loaded.meta == {"evaluation": {"k": 1}}
     assert np.array_equal(loaded.featurizers["x"].indices, tfidf.indices)
     assert loaded.heads["complaint:en"].threshold == 0.4
+    assert loaded.heads["complaint:en"].calibration == (1.5, -0.25) and loaded.heads["sentiment:en"].ovr
     assert np.array_equal(loaded.heads["complaint:en"].coef, head.coef)
     with np.load(tmp_path / "tiny.npz", allow_pickle=False) as arrays:  # no object arrays inside
         assert all(arrays[k].dtype != object for k in arrays.files)
+
+
+def test_calibration_and_one_vs_rest_by_hand():
+    X = sp.csr_matrix(np.array([[1.0]]))
+    head = LinearHead("b", ["no", "yes"], ["x"], np.array([[2.0]]), np.array([0.0]), calibration=(0.5, -1.0))
+    # decision 2.0 -> 0.5 * 2.0 - 1.0 = 0 -> probability 0.5
+    assert np.isclose(head.predict_proba(X)[0, 1], 0.5)
+    ovr = LinearHead("s", ["a", "b", "c"], ["x"], np.array([[0.0], [0.0], [np.log(3)]]), np.zeros(3), ovr=True)
+    # sigmoids 0.5, 0.5, 0.75 -> normalised by 1.75
+    assert np.allclose(ovr.predict_proba(X)[0], [0.5 / 1.75, 0.5 / 1.75, 0.75 / 1.75])

@@ -63,7 +63,7 @@ def test_unknown_variant_is_a_clear_error():
 
 
 def test_version_names_the_bundle(fast):
-    assert fast.version.startswith("socialaudit-nlp-fast-v1@")
+    assert fast.version.startswith("socialaudit-nlp-fast-v2@")
 
 
 def test_accurate_model_reads_the_same_clear_cases():
@@ -74,4 +74,11 @@ def test_accurate_model_reads_the_same_clear_cases():
                           "Warum ist der Zug schon wieder verspätet? Eine Frechheit"])
     assert p.flags("complaint")[0] and p.flags("praise")[1] and p.flags("complaint")[2]
     assert p.sentiment[0] == "negative" and p.sentiment[1] == "positive"
-    assert accurate.version.startswith("socialaudit-nlp-accurate-v1@")
+    assert accurate.version.startswith("socialaudit-nlp-accurate-v2@")
+
+
+def test_the_previous_model_still_loads_for_older_readings():
+    previous = Classifier.load("fast-v1")
+    assert previous.version.startswith("socialaudit-nlp-fast-v1@") and previous.format == 1
+    p = previous.predict(["@AcmeCare worst service ever, my package never arrived"])
+    assert p.flags("complaint")[0]
