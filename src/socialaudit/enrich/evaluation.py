@@ -14,22 +14,38 @@ SEED = 20261206
 RESAMPLES = 1000
 
 
-def _groups(groups) -> tuple[np.ndarray, int]:
+def resample_weights(groups, resamples: int = RESAMPLES, seed: int = SEED) -> np.ndarray:
+    """(resamples, posts): how often each post's conversation was drawn in each bootstrap resample
+    (the same as repeating the conversation's posts, without copying them)."""
     _, index = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
-    return index, int(index.max()) + 1 if len(index) else 0
-
-
-def bootstrap(stat, groups, *arrays, resamples: int = RESAMPLES, seed: int = SEED) -> tuple[float, float]:
-    """95 % percentile interval of ``stat(*arrays)`` resampling whole groups (conversations)."""
-    index, n_groups = _groups(groups)
-    members = [np.flatnonzero(index == g) for g in range(n_groups)]
+    n_groups = int(index.max()) + 1 if len(index) else 0
     rng = np.random.default_rng(seed)
-    values = []
-    for _ in range(resamples):
-        rows = np.concatenate([members[g] for g in rng.integers(0, n_groups, n_groups)])
-        values.append(stat(*(a[rows] for a in arrays)))
+    drawn = rng.integers(0, n_groups, (resamples, n_groups))
+    counts = np.zeros((resamples, n_groups), dtype=np.float64)
+    np.add.at(counts, (np.repeat(np.arange(resamples), n_groups), drawn.ravel()), 1.0)
+    return counts[:, index]
+
+
+def _interval(values: np.ndarray) -> tuple[float, float]:
     lo, hi = np.nanpercentile(values, [2.5, 97.5])
     return float(lo), float(hi)
+
+
+def _prf_counts(W: np.ndarray, y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted precision, recall and F1 (one value per row of W); 0 where undefined, as sklearn."""
+    y, p = y.astype(bool), p.astype(bool)
+    tp, fp, fn = W @ (y & p), W @ (~y & p), W @ (y & ~p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
+    return precision, recall, f1
+
+
+def multi_f1_interval(y: np.ndarray, p: np.ndarray, groups) -> tuple[float, float]:
+    """95 % interval of the mean F1 over the columns of ``y``/``p`` (posts x labels)."""
+    W = resample_weights(groups)
+    return _interval(np.mean([_prf_counts(W, y[:, j], p[:, j])[2] for j in range(y.shape[1])], axis=0))
 
 
 def binary_figures(y, predicted, groups, prob=None) -> dict:
@@ -40,10 +56,9 @@ def binary_figures(y, predicted, groups, prob=None) -> dict:
     out = {"n": int(len(y)), "positives": int(y.sum()), "predicted": int(predicted.sum()),
            "precision": float(p), "recall": float(r), "f1": float(f)}
     if len(y) and 0 < y.sum() < len(y):
-        for name, index in (("precision", 0), ("recall", 1), ("f1", 2)):
-            out[f"{name}_ci"] = bootstrap(
-                lambda a, b, i=index: precision_recall_fscore_support(a, b, average="binary", zero_division=0)[i],
-                groups, y, predicted)
+        for name, values in zip(("precision", "recall", "f1"), _prf_counts(resample_weights(groups), y, predicted),
+                                strict=True):
+            out[f"{name}_ci"] = _interval(values)
         if prob is not None:
             out["auc"] = float(roc_auc_score(y, prob))
     return out
@@ -52,16 +67,20 @@ def binary_figures(y, predicted, groups, prob=None) -> dict:
 def multiclass_figures(y, predicted, groups, metric: str) -> dict:
     """Macro recall, macro-F1 or accuracy (= micro-F1) with a 95 % interval."""
     y, predicted = np.asarray(y), np.asarray(predicted)
-
-    def stat(a, b):
-        if metric == "macro_recall":
-            return recall_score(a, b, average="macro", zero_division=0)
-        if metric == "macro_f1":
-            return f1_score(a, b, average="macro", zero_division=0)
-        return float(np.mean(a == b))
-
-    return {"metric": metric, "value": float(stat(y, predicted)), "ci": bootstrap(stat, groups, y, predicted),
-            "n": int(len(y))}
+    if metric == "macro_recall":
+        value = recall_score(y, predicted, average="macro", zero_division=0)
+    elif metric == "macro_f1":
+        value = f1_score(y, predicted, average="macro", zero_division=0)
+    else:
+        value = float(np.mean(y == predicted))
+    W = resample_weights(groups)
+    if metric == "accuracy":
+        values = (W @ (y == predicted)) / W.sum(axis=1)
+    else:
+        per_class = [_prf_counts(W, y == k, predicted == k)[1 if metric == "macro_recall" else 2]
+                     for k in np.unique(y)]
+        values = np.mean(per_class, axis=0)
+    return {"metric": metric, "value": float(value), "ci": _interval(values), "n": int(len(y))}
 
 
 def macro_f1_figures(ys: dict[str, np.ndarray], preds: dict[str, np.ndarray], groups) -> dict:
@@ -69,11 +88,8 @@ def macro_f1_figures(ys: dict[str, np.ndarray], preds: dict[str, np.ndarray], gr
     names = sorted(ys)
     y = np.column_stack([ys[k] for k in names]).astype(int)
     p = np.column_stack([preds[k] for k in names]).astype(int)
-
-    def stat(a, b):
-        return float(np.mean([f1_score(a[:, j], b[:, j], zero_division=0) for j in range(a.shape[1])]))
-
-    return {"value": stat(y, p), "ci": bootstrap(stat, groups, y, p), "intents": names, "n": int(len(y))}
+    value = float(np.mean([f1_score(y[:, j], p[:, j], zero_division=0) for j in range(y.shape[1])]))
+    return {"value": value, "ci": multi_f1_interval(y, p, groups), "intents": names, "n": int(len(y))}
 
 
 def reliability(y, prob, bins: int = 5) -> list[dict]:

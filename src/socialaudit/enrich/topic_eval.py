@@ -43,6 +43,10 @@ def _macro(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean([f1_score(y[:, j], p[:, j], zero_division=0) for j in range(y.shape[1])]))
 
 
+def _figure(y: np.ndarray, p: np.ndarray, groups) -> dict:
+    return {"value": _macro(y, p), "ci": ev.multi_f1_interval(y, p, groups)}
+
+
 def measure_topics(folder: Path, log=print) -> dict:
     specs, rows = load_topics(folder)
     matchers = {brand: TopicMatcher(topics) for brand, topics in specs.items()}
@@ -77,9 +81,7 @@ def measure_topics(folder: Path, log=print) -> dict:
         either = d | k
         out["brands"][brand] = {
             "n": int(test.sum()), "topics": len(specs[brand]),
-            "description": {"value": _macro(y, d), "ci": ev.bootstrap(_macro, g, y, d)},
-            "keywords": {"value": _macro(y, k), "ci": ev.bootstrap(_macro, g, y, k)},
-            "either": {"value": _macro(y, either), "ci": ev.bootstrap(_macro, g, y, either)}}
+            "description": _figure(y, d, g), "keywords": _figure(y, k, g), "either": _figure(y, either, g)}
         all_y.append(y)
         all_d.append(d)
         all_k.append(k)
@@ -97,6 +99,5 @@ def measure_topics(folder: Path, log=print) -> dict:
     y, d, k = stack
     g = np.concatenate(all_g)
     out["all"] = {"n": int(len(y)), "topics": width,
-                  "description": {"value": _macro(y, d), "ci": ev.bootstrap(_macro, g, y, d)},
-                  "keywords": {"value": _macro(y, k), "ci": ev.bootstrap(_macro, g, y, k)}}
+                  "description": _figure(y, d, g), "keywords": _figure(y, k, g), "either": _figure(y, d | k, g)}
     return out
