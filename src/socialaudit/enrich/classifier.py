@@ -209,6 +209,7 @@ class BlockCache:
         self.normalised = [normalise(t) for t in raw]
         self._counts: sp.csr_matrix | None = None
         self._blocks: dict[str, sp.csr_matrix] = {}
+        self._designs: dict[tuple[str, ...], sp.csr_matrix] = {}
 
     def block(self, name: str) -> sp.csr_matrix:
         if name not in self._blocks:
@@ -221,4 +222,8 @@ class BlockCache:
         return self._blocks[name]
 
     def design(self, blocks: list[str]) -> sp.csr_matrix:
-        return sp.hstack([self.block(b) for b in blocks]).tocsr()
+        """The blocks side by side (built once for all heads that read the same blocks)."""
+        key = tuple(blocks)
+        if key not in self._designs:
+            self._designs[key] = sp.hstack([self.block(b) for b in blocks]).tocsr()
+        return self._designs[key]
