@@ -275,14 +275,13 @@ def render_card(models_dir: Path) -> str:
 def _topics_table(topics: dict) -> str:
     rows = ["\n**Topics by description** (`data/topics`, test split; a routing rule's topic named by its "
             "description, against a rule naming it by keywords):\n",
-            "| brand | posts | topics | description rule macro-F1 | keyword rule macro-F1 |", "|---|---|---|---|---|"]
-    for brand, r in topics.get("brands", {}).items():
-        rows.append(f"| {brand} | {r['n']} | {r['topics']} | {_ci(r['description'], 'value')} | "
-                    f"{_ci(r['keywords'], 'value')} |")
-    if "all" in topics:
-        r = topics["all"]
-        rows.append(f"| all | {r['n']} | {r['topics']} | {_ci(r['description'], 'value')} | "
-                    f"{_ci(r['keywords'], 'value')} |")
+            "| brand | posts | topics | description rule macro-F1 | keyword rule macro-F1 | description or keywords |",
+            "|---|---|---|---|---|---|"]
+    for brand, r in [*topics.get("brands", {}).items(), ("all (every brand's topics)", topics.get("all"))]:
+        if r:
+            rows.append(f"| {brand} | {r['n']} | {r['topics']} | {_ci(r['description'], 'value')} | "
+                        f"{_ci(r['keywords'], 'value')} | {_ci(r['either'], 'value') if 'either' in r else '–'} |")
+    rows.append(f"\nSimilarity threshold chosen on the dev split: {topics.get('similarity')}.")
     return "\n".join(rows) + "\n"
 
 
