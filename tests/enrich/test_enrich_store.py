@@ -120,3 +120,12 @@ def test_reading_each_distinct_text_once_is_exact(fast):
     for name in once.intent_prob:
         assert (once.intent_prob[name] == each.intent_prob[name]).all()
         assert (once.flags(name) == each.flags(name)).all()
+
+
+def test_reading_every_post_or_each_distinct_text_gives_the_same_readings(sample_store, fast):
+    con = sample_store.con
+    enrich_store(con, fast, batch_size=900, distinct=False)
+    every = con.execute("SELECT * EXCLUDE (enriched_at) FROM enrichments ORDER BY ALL").fetchall()
+    con.execute("DELETE FROM enrichments")
+    enrich_store(con, fast, batch_size=900)
+    assert con.execute("SELECT * EXCLUDE (enriched_at) FROM enrichments ORDER BY ALL").fetchall() == every

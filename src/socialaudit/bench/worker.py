@@ -126,15 +126,17 @@ def pipeline_enrich(path: Path, db: Path) -> int:
         return enrich_store(store.con, Classifier.load("fast"), workers=default_workers()).enriched
 
 
-def _enrich(variant: str, workers: int | None):
+def _enrich(variant: str, workers: int | None, distinct: bool = True):
     def task(path: Path, db: Path) -> int:
-        """Read every consumer post of the store with ``variant`` (``workers`` None: one per core)."""
+        """Read every consumer post of the store with ``variant`` (``workers`` None: one per core;
+        ``distinct``: each distinct text of a batch once)."""
         from socialaudit.enrich.classifier import Classifier
         from socialaudit.enrich.store import default_workers, enrich_store
         from socialaudit.store import Store
 
         with Store(db) as store:
-            return enrich_store(store.con, Classifier.load(variant), workers=workers or default_workers()).enriched
+            return enrich_store(store.con, Classifier.load(variant), workers=workers or default_workers(),
+                                distinct=distinct).enriched
 
     return task
 
@@ -192,8 +194,8 @@ TASKS = {"baseline": baseline_read_csv, "socialaudit": socialaudit_ingest, "audi
          "pandas-audit": pandas_audit, "vader": vader_only, "classify-fast": _classify("fast"),
          "classify-fast-v1": _classify("fast-v1"), "classify-accurate": _classify("accurate"), "pipeline-ingest": pipeline_ingest,
          "pipeline-enrich": pipeline_enrich, "pipeline-audit": pipeline_audit, "pipeline-report": pipeline_report,
-         "duckdb-floor": duckdb_floor, "sql-floor": sql_floor, "enrich-previous": _enrich("fast-v1", 1),
-         "enrich-fast-one": _enrich("fast", 1), "enrich-fast": _enrich("fast", None)}
+         "duckdb-floor": duckdb_floor, "sql-floor": sql_floor, "enrich-previous": _enrich("fast-v1", 1, False),
+         "enrich-fast-every": _enrich("fast", None, False), "enrich-fast": _enrich("fast", None)}
 
 
 #: Modules each task imports before its clock starts: start-up costs (Ibis and sqlglot take
@@ -211,7 +213,7 @@ IMPORTS = {
     "pipeline-ingest": ["socialaudit.store", "socialaudit.registry"],
     "pipeline-enrich": ["socialaudit.enrich.classifier", "socialaudit.enrich.store", "socialaudit.store"],
     **{t: ["socialaudit.enrich.classifier", "socialaudit.enrich.store", "socialaudit.store"]
-       for t in ("enrich-previous", "enrich-fast-one", "enrich-fast")},
+       for t in ("enrich-previous", "enrich-fast-every", "enrich-fast")},
     "pipeline-audit": ["socialaudit.metrics.audit", "socialaudit.store"],
     "pipeline-report": ["socialaudit.report.full", "socialaudit.store"],
     "duckdb-floor": ["duckdb"],

@@ -82,18 +82,21 @@ def _worker_start(bundle_name: str) -> None:
     _WORKER = Classifier(ModelBundle.load(bundle_name))
 
 
-def _worker_predict(texts: list[str]) -> Predictions:
+def _worker_predict(texts: list[str], distinct: bool = True) -> Predictions:
     assert _WORKER is not None
-    return _WORKER.predict_distinct(texts)
+    return _WORKER.predict_distinct(texts) if distinct else _WORKER.predict(texts)
 
 
 def enrich_store(con: duckdb.DuckDBPyConnection, classifier: Classifier, *, all_posts: bool = False,
                  batch_size: int = DEFAULT_BATCH, limit: int | None = None,
-                 progress: Callable[[int, int], None] | None = None, workers: int = 1) -> EnrichReport:
+                 progress: Callable[[int, int], None] | None = None, workers: int = 1,
+                 distinct: bool = True) -> EnrichReport:
     """Classify every pending post, ``batch_size`` at a time, one transaction per batch.
 
     With ``workers`` > 1, batches are read by that many worker processes while this one writes
     the finished batches, in order (the readings are the same: a worker loads the same bundle).
+    With ``distinct`` (default), each distinct text of a batch is read once (exact: a reading
+    depends on the text alone); ``distinct=False`` reads every post, as enrichment did before.
     """
     import time
 
@@ -125,10 +128,11 @@ def enrich_store(con: duckdb.DuckDBPyConnection, classifier: Classifier, *, all_
 
     try:
         if workers > 1 and todo > batch_size:
-            done = _enrich_in_pool(con, classifier, model, batches(), workers, todo, progress)
+            done = _enrich_in_pool(con, classifier, model, batches(), workers, todo, progress, distinct)
         else:
+            read = classifier.predict_distinct if distinct else classifier.predict
             for rows in batches():
-                done += _read_batch(con, model, rows, classifier.predict_distinct([r[2] for r in rows]))
+                done += _read_batch(con, model, rows, read([r[2] for r in rows]))
                 if progress:
                     progress(done, todo)
     finally:
@@ -136,7 +140,8 @@ def enrich_store(con: duckdb.DuckDBPyConnection, classifier: Classifier, *, all_
     return EnrichReport(model, done, todo, already, round(time.perf_counter() - started, 2))
 
 
-def _enrich_in_pool(con, classifier: Classifier, model: str, batches, workers: int, todo: int, progress) -> int:
+def _enrich_in_pool(con, classifier: Classifier, model: str, batches, workers: int, todo: int, progress,
+                    distinct: bool = True) -> int:
     """Batches read by worker processes (at most two per worker in flight), written here in order."""
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
@@ -147,7 +152,7 @@ def _enrich_in_pool(con, classifier: Classifier, model: str, batches, workers: i
                              initargs=(classifier.bundle.name,)) as pool:
         in_flight: deque = deque()
         for rows in batches:
-            in_flight.append((rows, pool.submit(_worker_predict, [r[2] for r in rows])))
+            in_flight.append((rows, pool.submit(_worker_predict, [r[2] for r in rows], distinct)))
             while len(in_flight) >= 2 * workers:
                 first, future = in_flight.popleft()
                 done += _read_batch(con, model, first, future.result())
