@@ -192,7 +192,8 @@ def sql_floor(path: Path, db: Path) -> int:
 
 TASKS = {"baseline": baseline_read_csv, "socialaudit": socialaudit_ingest, "audit": socialaudit_audit,
          "pandas-audit": pandas_audit, "vader": vader_only, "classify-fast": _classify("fast"),
-         "classify-fast-v1": _classify("fast-v1"), "classify-accurate": _classify("accurate"), "pipeline-ingest": pipeline_ingest,
+         "classify-fast-v1": _classify("fast-v1"), "classify-accurate": _classify("accurate"),
+         "pipeline-ingest": pipeline_ingest,
          "pipeline-enrich": pipeline_enrich, "pipeline-audit": pipeline_audit, "pipeline-report": pipeline_report,
          "duckdb-floor": duckdb_floor, "sql-floor": sql_floor, "enrich-previous": _enrich("fast-v1", 1, False),
          "enrich-fast-every": _enrich("fast", None, False), "enrich-fast": _enrich("fast", None)}
