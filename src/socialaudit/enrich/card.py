@@ -243,7 +243,8 @@ def _counts(report: dict) -> str:
     if not c:
         return ""
     lines = [f"Labelled posts: {c['labelled']:,} ({c['en_total']:,} English, {c['de_total']:,} German; "
-             f"{c['brands']:,} brands; by source: " + ", ".join(f"{k} {v:,}" for k, v in c["sources"].items()) + ")."]
+             f"{c['brands']:,} addressed accounts — the care account, or a tweet's first @-mention in the "
+             f"complaints corpus; by source: " + ", ".join(f"{k} {v:,}" for k, v in c["sources"].items()) + ")."]
     for lang in ("en", "de"):
         for split in ("dev", "test"):
             r = c[f"{lang}_{split}"]
