@@ -60,7 +60,8 @@ def test_enrich_then_audit(tmp_path):
     assert again.exit_code == 0 and "0 posts to read" in again.output
     audit = run("audit", "--db", db, "--out", tmp_path / "audit", "--bootstrap", 100)
     assert audit.exit_code == 0, audit.output
-    assert '"actionable_rule": "classifier:socialaudit-nlp-fast-v2@' in (tmp_path / "audit" / "summary.json").read_text()
+    summary = (tmp_path / "audit" / "summary.json").read_text()
+    assert '"actionable_rule": "classifier:socialaudit-nlp-fast-v2@' in summary
 
 
 def test_models_show_prints_the_figures():

@@ -36,7 +36,8 @@ def test_round_trip(tmp_path):
                       np.array([0.5], np.float32), threshold=0.4, calibration=(1.5, -0.25))
     sentiment = LinearHead("sentiment:en", ["negative", "neutral", "positive"], ["ngrams:x"],
                            np.ones((3, len(tfidf.indices)), np.float32), np.zeros(3, np.float32), ovr=True)
-    bundle = ModelBundle("tiny", "fast", "0-test", {"x": tfidf}, {"complaint:en": head, "sentiment:en": sentiment}, {"vader": 2.0},
+    bundle = ModelBundle("tiny", "fast", "0-test", {"x": tfidf}, {"complaint:en": head, "sentiment:en": sentiment},
+                         {"vader": 2.0},
                          {"evaluation": {"k": 1}})
     bundle.save(tmp_path)
     loaded = ModelBundle.load("tiny", tmp_path)

@@ -94,8 +94,8 @@ def headline_rows(report: dict) -> list[tuple[str, ...]]:
 HEADER = ("task", "data", "metric", "model", "cue rule / baseline", "previous model (v1)", "target / reference")
 
 
-def _table(rows: list[tuple]) -> str:
-    head = "| " + " | ".join(HEADER) + " |\n|" + "---|" * len(HEADER) + "\n"
+def _table(rows: list[tuple] | tuple, header: tuple[str, ...] = HEADER) -> str:
+    head = "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
     return head + "\n".join("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |" for r in rows) + "\n"
 
 
@@ -164,16 +164,23 @@ on the public corpora it cannot be (it was trained on all of them).  The v1 samp
 fall in the test split are left out of every figure (v1 was tuned on them).
 """
 
-DATA = """
-## Data and licences
+DATA_SOURCES = (
+    ("`data/labelled/intent_labels.csv`: posts labelled by reading for this project (TWCS sample, SpotifyCares, "
+     "IBM customer-care dev conversations, ACL complaints corpus, GermEval 2017 dev), see "
+     "`data/labelled/GUIDELINES.md`",
+     "every intent head, English sentiment (option), every intent figure",
+     "CC BY-NC-SA 4.0 (texts: per row's `licence`; complaints-corpus texts are not shipped and are read from the "
+     "corpus)"),
+    ("ACL 2019 complaints corpus (Preoţiuc-Pietro et al.), `complaints/train.csv`, 2,750 tweets",
+     "English complaint head (option), its test part's figure", "research data set, no licence stated; not shipped"),
+    ("TweetEval sentiment, validation split, 2,000 tweets (Barbieri et al. 2020)",
+     "English sentiment head, its test part's figure", "released without restrictions; Twitter terms"),
+    ("GermEval 2017 dev split (Wojatzki et al.)",
+     "German sentiment head; \"relevant and negative\" as weak German complaint labels (option); its test part's "
+     "figure", "CC BY-NC 4.0"),
+)
 
-| data | used for | licence |
-|---|---|---|
-| `data/labelled/intent_labels.csv`: posts labelled by reading for this project (TWCS sample, SpotifyCares, IBM customer-care dev conversations, ACL complaints corpus, GermEval 2017 dev), see `data/labelled/GUIDELINES.md` | every intent head, English sentiment (option), every intent figure | CC BY-NC-SA 4.0 (texts: per row's `licence`; complaints-corpus texts are not shipped and are read from the corpus) |
-| ACL 2019 complaints corpus (Preoţiuc-Pietro et al.), `complaints/train.csv`, 2,750 tweets | English complaint head (option), its test part's figure | research data set, no licence stated; not shipped |
-| TweetEval sentiment, validation split, 2,000 tweets (Barbieri et al. 2020) | English sentiment head, its test part's figure | released without restrictions; Twitter terms |
-| GermEval 2017 dev split (Wojatzki et al.) | German sentiment head; "relevant and negative" as weak German complaint labels (option); its test part's figure | CC BY-NC 4.0 |
-
+DATA_NOTES = """
 The TweetEval training split and GermEval's training split are not available here; the sentiment
 heads learn from a few thousand texts, which is what limits them.  The shipped weights are derived
 from these data sets: non-commercial terms (GermEval, the labelled posts) carry over.  VADER is
@@ -277,7 +284,7 @@ def render_card(models_dir: Path) -> str:
                   for v, n in VARIANTS.items() if v != "fast-v1" and (models_dir / f"{n}.json").exists()), None)
     if first:
         parts.append("\n## The labelled posts\n\n" + _counts(first) + "\n### Agreement\n\n" + _agreement_table(first))
-    parts.append(DATA)
+    parts.append("\n## Data and licences\n\n" + _table(DATA_SOURCES, ("data", "used for", "licence")) + DATA_NOTES)
     return "".join(parts)
 
 

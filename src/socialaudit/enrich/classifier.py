@@ -29,7 +29,6 @@ FAST = "socialaudit-nlp-fast-v2"
 ACCURATE = "socialaudit-nlp-accurate-v2"
 PREVIOUS = "socialaudit-nlp-fast-v1"
 VARIANTS = {"fast": FAST, "accurate": ACCURATE, "fast-v1": PREVIOUS}
-LANGUAGES = ("en", "de")
 SENTIMENTS = ("negative", "neutral", "positive")
 INTENTS = ("question", "complaint", "product_feedback", "praise")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from scipy.linalg import block_diag
 from sklearn.metrics import f1_score
 
 from . import evaluation as ev
@@ -55,13 +56,13 @@ def measure_topics(folder: Path, log=print) -> dict:
         mine = [r for r in rows if r["brand"] == brand]
         texts = [r["text"] for r in mine]
         y = np.array([[t.name in r["topic_set"] for t in topics] for r in mine], dtype=int)
-        per_brand[brand] = {"rows": mine, "y": y, "texts": texts,
+        per_brand[brand] = {"y": y, "scores": matchers[brand].scores(texts),  # encoded once, decided per threshold
                             "kw": keyword_matches(topics, texts).astype(int),
                             "split": np.array([r["split"] for r in mine]),
                             "groups": np.array([r["conversation"] for r in mine], dtype=object)}
 
     for brand, b in per_brand.items():
-        b["by_t"] = {t: matchers[brand].matches(b["texts"], t).astype(int) for t in GRID}
+        b["by_t"] = {t: matchers[brand].decide(*b["scores"], similarity=t).astype(int) for t in GRID}
 
     def dev_score(t: float) -> float:
         scores = []
@@ -74,7 +75,7 @@ def measure_topics(folder: Path, log=print) -> dict:
     log(f"  topics: similarity threshold {threshold} chosen on dev (macro-F1 {dev_score(threshold):.3f}); "
         f"the code's default is {DEFAULT_SIMILARITY}")
     out: dict = {"similarity": float(threshold), "brands": {}}
-    all_y, all_d, all_k, all_g = [], [], [], []  # noqa: F841
+    all_y, all_d, all_k, all_g = [], [], [], []
     for brand, b in per_brand.items():
         test = b["split"] == "test"
         y, d, k, g = b["y"][test], b["by_t"][threshold][test], b["kw"][test], b["groups"][test]
@@ -87,17 +88,8 @@ def measure_topics(folder: Path, log=print) -> dict:
         all_k.append(k)
         all_g.append(g)
     # over all brands: macro-F1 over every (brand, topic), posts of other brands count as negatives
-    width = sum(a.shape[1] for a in all_y)
-    stack = []
-    for arrays in (all_y, all_d, all_k):
-        block = np.zeros((sum(len(a) for a in arrays), width), dtype=int)
-        r = c = 0
-        for a in arrays:
-            block[r:r + len(a), c:c + a.shape[1]] = a
-            r, c = r + len(a), c + a.shape[1]
-        stack.append(block)
-    y, d, k = stack
+    y, d, k = (block_diag(*arrays).astype(int) for arrays in (all_y, all_d, all_k))
     g = np.concatenate(all_g)
-    out["all"] = {"n": int(len(y)), "topics": width,
+    out["all"] = {"n": int(len(y)), "topics": y.shape[1],
                   "description": _figure(y, d, g), "keywords": _figure(y, k, g), "either": _figure(y, d | k, g)}
     return out

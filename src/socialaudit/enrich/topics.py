@@ -50,11 +50,11 @@ class TopicSpec:
     similarity: float | None = None  # None: DEFAULT_SIMILARITY
 
 
-def keyword_regex(words: Sequence[str]) -> re.Pattern:
-    """Whole words or phrases, case-insensitive (spaces match any blank run)."""
-    parts = sorted({re.escape(w.strip().lower()).replace(r"\ ", r"\s+") for w in words if w.strip()},
-                   key=len, reverse=True)
-    return re.compile(r"(^|[^\w])(" + "|".join(parts) + r")($|[^\w])", re.IGNORECASE)
+def keyword_pattern(words: Sequence[str]) -> str:
+    """One regex for whole words or phrases of lower-cased text (spaces match any blank run); the
+    routing rules' ``keywords`` and ``products`` use it too."""
+    parts = sorted({re.escape(w.strip().lower()).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True)
+    return r"(^|[^\w])(" + "|".join(parts) + r")($|[^\w])"
 
 
 def clean(text: str | None) -> str:
@@ -108,11 +108,8 @@ class TopicMatcher:
             self._no_topic = _unit(self.encoder(list(NO_TOPIC)))
         return self._vectors
 
-    def similarity(self, texts: list[str]) -> np.ndarray:
-        """(posts, topics) cosine similarities."""
-        return self._scores(texts)[0]
-
-    def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(posts, topics) cosine similarities, and each post's similarity to the no-topic replies."""
         assert self.encoder is not None
         if not texts or not self.topics:
             return np.zeros((len(texts), len(self.topics)), dtype=np.float32), np.zeros(len(texts), dtype=np.float32)
@@ -121,9 +118,12 @@ class TopicMatcher:
         assert self._no_topic is not None
         return (posts @ topics.T).astype(np.float32), (posts @ self._no_topic.T).max(axis=1).astype(np.float32)
 
-    def matches(self, texts: list[str], similarity: float | None = None) -> np.ndarray:
+    def matches(self, texts: list[str]) -> np.ndarray:
         """(posts, topics) booleans (see the module's docstring for the three conditions)."""
-        sim, no_topic = self._scores(texts)
+        return self.decide(*self.scores(texts))
+
+    def decide(self, sim: np.ndarray, no_topic: np.ndarray, similarity: float | None = None) -> np.ndarray:
+        """:meth:`matches` from :meth:`scores` (``similarity``: another default threshold, for tuning)."""
         default = DEFAULT_SIMILARITY if similarity is None else similarity
         cut = np.array([t.similarity if t.similarity is not None else default for t in self.topics])
         best = sim.max(axis=1, keepdims=True) if sim.shape[1] else sim
@@ -135,6 +135,6 @@ def keyword_matches(topics: list[TopicSpec], texts: list[str]) -> np.ndarray:
     out = np.zeros((len(texts), len(topics)), dtype=bool)
     for j, t in enumerate(topics):
         if t.keywords:
-            rx = keyword_regex(t.keywords)
-            out[:, j] = [bool(rx.search(x or "")) for x in texts]
+            rx = re.compile(keyword_pattern([k for k in t.keywords if k.strip()]))
+            out[:, j] = [bool(rx.search((x or "").lower())) for x in texts]
     return out

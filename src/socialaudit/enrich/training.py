@@ -37,7 +37,7 @@ from sklearn.model_selection import GroupKFold
 from .. import __version__
 from . import evaluation as ev
 from .bundle import LinearHead, ModelBundle
-from .classifier import ACCURATE, FAST, INTENTS, PREVIOUS, SENTIMENTS, Classifier
+from .classifier import ACCURATE, FAST, INTENTS, SENTIMENTS, Classifier
 from .features import HashedTfidf, hashed_counts, lexicon_features, use_embeddings
 from .labelled import cohens_kappa, load_labelled, split_of
 from .text import CUE_NAMES, cue_features, normalise
@@ -105,9 +105,14 @@ class Part:
 @dataclass
 class HeadData:
     parts: list[Part]
+    _designs: dict = field(default_factory=dict, repr=False)
 
     def design(self, blocks, idf) -> sp.csr_matrix:
-        return sp.vstack([p.texts.design(blocks, idf, p.rows) for p in self.parts]).tocsr()
+        """The parts' rows stacked (built once: the selection and the final fit read the same matrix)."""
+        key = (tuple(blocks), id(idf))
+        if key not in self._designs:
+            self._designs[key] = sp.vstack([p.texts.design(blocks, idf, p.rows) for p in self.parts]).tocsr()
+        return self._designs[key]
 
     @property
     def y(self) -> np.ndarray:
@@ -184,11 +189,11 @@ def _binary_score(task: str, y, prob) -> float:
     return float(f1_score(y, prob >= t))
 
 
-def select_binary(task: str, options: dict[str, HeadData], blocks, idfs: dict[str, HashedTfidf], log) -> dict:
+def select_binary(task: str, options: dict[str, HeadData], blocks, idf: HashedTfidf, log) -> dict:
     """Pick the training option and C by grouped CV on dev; calibrate and threshold out of fold."""
     best: dict | None = None
     for option, data in options.items():
-        X, y, groups, scored = data.design(blocks, idfs[option]), data.y, data.groups, data.scored
+        X, y, groups, scored = data.design(blocks, idf), data.y, data.groups, data.scored
         for C in CS:
             decision = _oof_decisions(X, y, groups, C)
             score = _binary_score(task, y[scored], decision[scored])
@@ -208,10 +213,10 @@ def select_binary(task: str, options: dict[str, HeadData], blocks, idfs: dict[st
     return best
 
 
-def select_multiclass(options: dict[str, HeadData], blocks, idfs, metric: str, log, task: str) -> dict:
+def select_multiclass(options: dict[str, HeadData], blocks, idf: HashedTfidf, metric: str, log, task: str) -> dict:
     best: dict | None = None
     for option, data in options.items():
-        X, y, groups, scored = data.design(blocks, idfs[option]), data.y, data.groups, data.scored
+        X, y, groups, scored = data.design(blocks, idf), data.y, data.groups, data.scored
         for C in SENTIMENT_CS:
             decision = _oof_decisions(X, y, groups, C)
             predicted = decision[scored].argmax(axis=1)
@@ -316,26 +321,21 @@ def train_and_evaluate(data_dir: Path, labelled: Path, variant: str = "fast", ou
                                                              ge_extra.to_numpy())])
             options["sentiment"] = {"germeval": HeadData([_dev(sets["germeval"], frames["germeval"].label.to_numpy())])}
         for task, task_options in options.items():
-            idfs = {name: idf for name in task_options}
-            if task == "sentiment":
-                metric = "macro_recall" if lang == "en" else "accuracy"
-                chosen = select_multiclass(task_options, blocks, idfs, metric, log, f"sentiment:{lang}")
-                data = task_options[chosen["option"]]
-                model = _fit(data.design(blocks, idfs[chosen["option"]]), data.y, chosen["C"])
-                head = LinearHead(f"sentiment:{lang}", list(SENTIMENTS), blocks, model.coef_.astype(np.float32),
-                                  model.intercept_.astype(np.float32), ovr=True)
-            else:
-                chosen = select_binary(task, task_options, blocks, idfs, log)
-                data = task_options[chosen["option"]]
-                model = _fit(data.design(blocks, idfs[chosen["option"]]), data.y, chosen["C"])
-                head = LinearHead(f"{task}:{lang}", ["no", "yes"], blocks, model.coef_.astype(np.float32),
-                                  model.intercept_.astype(np.float32), chosen["threshold"], chosen["calibration"])
+            sentiment = task == "sentiment"
+            chosen = (select_multiclass(task_options, blocks, idf, "macro_recall" if lang == "en" else "accuracy",
+                                        log, f"sentiment:{lang}") if sentiment
+                      else select_binary(task, task_options, blocks, idf, log))
+            data = task_options[chosen["option"]]
+            model = _fit(data.design(blocks, idf), data.y, chosen["C"])
+            head = LinearHead(f"{task}:{lang}", list(SENTIMENTS) if sentiment else ["no", "yes"], blocks,
+                              model.coef_.astype(np.float32), model.intercept_.astype(np.float32),
+                              chosen.get("threshold", 0.5), chosen.get("calibration"), ovr=sentiment)
             bundle.heads[head.name] = head
             report["selection"][f"{task}:{lang}"] = chosen
 
     log("measuring on the test split ...")
     classifier = Classifier(bundle) if not use else _unchecked(bundle)
-    report["test"] = measure(classifier, lab, frames, data_dir, log)
+    report["test"] = measure(classifier, lab, frames, log)
     topics_dir = labelled.resolve().parent.parent / "topics"
     if (topics_dir / "topic_labels.csv").exists():
         from .topic_eval import measure_topics
@@ -366,8 +366,7 @@ def _previous() -> Classifier | None:
         return None
 
 
-def measure(classifier: Classifier, lab: pd.DataFrame, frames: dict[str, pd.DataFrame], data_dir: Path,
-            log) -> dict:
+def measure(classifier: Classifier, lab: pd.DataFrame, frames: dict[str, pd.DataFrame], log) -> dict:
     """Every test figure: the model, the cue rule / keyword baseline, the previous model, the majority."""
     previous = _previous()
     out: dict = {"intents": {}, "corpora": {}, "language": {}}
@@ -494,4 +493,4 @@ def _unchecked(bundle: ModelBundle) -> Classifier:
     return classifier
 
 
-__all__ = ["train_and_evaluate", "evaluate", "choose_threshold", "blocks_for", "PREVIOUS"]
+__all__ = ["train_and_evaluate", "evaluate", "choose_threshold", "blocks_for"]

@@ -65,17 +65,15 @@ def _topic_matches(posts, config: RoutingConfig, topics: list[str]):
     from ..enrich.topics import TopicMatcher, keyword_matches
 
     specs = [config.topics[t].spec(t) for t in topics]
-    described = [s for s in specs if s.description or s.examples]
-    matcher = TopicMatcher(described) if described else None
+    described = [j for j, s in enumerate(specs) if s.description or s.examples]  # columns matched by meaning
+    matcher = TopicMatcher([specs[j] for j in described]) if described else None
     texts = posts.column("text").to_pylist()
     flags = np.zeros((len(texts), len(specs)), dtype=bool)
     for start in range(0, len(texts), TOPIC_BATCH):
         chunk = texts[start:start + TOPIC_BATCH]
         flags[start:start + len(chunk)] = keyword_matches(specs, chunk)
         if matcher is not None:
-            by_meaning = matcher.matches(chunk)
-            for j, spec in enumerate(described):
-                flags[start:start + len(chunk), specs.index(spec)] |= by_meaning[:, j]
+            flags[start:start + len(chunk), described] |= matcher.matches(chunk)
     columns = {"channel": posts.column("channel"), "post_id": posts.column("post_id")}
     for j, name in enumerate(topics):
         columns[topic_column(name)] = pa.array(flags[:, j])

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..enrich.topics import keyword_pattern
 from ..errors import ConfigError
 from ..yamlconfig import load_yaml_model
 from .profile import DEPARTMENTS
@@ -121,12 +122,6 @@ def load_rules(path: str | Path | None = None) -> RoutingConfig:
         raise ConfigError(str(source), None, "no such routing rules file")
     return load_yaml_model(str(source), source.read_text(encoding="utf-8-sig"), RoutingConfig,
                            "routing rules are a mapping with a 'rules' list")
-
-
-def keyword_pattern(words: list[str]) -> str:
-    """One case-insensitive regex for whole words or phrases (spaces match any blank run)."""
-    parts = sorted({re.escape(w.strip().lower()).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True)
-    return r"(^|[^\w])(" + "|".join(parts) + r")($|[^\w])"
 
 
 def topic_column(name: str) -> str:
