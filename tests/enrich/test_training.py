@@ -47,3 +47,31 @@ def test_figures_and_reliability_by_hand():
     table = reliability(Y, P, bins=2)
     assert table == [{"bin": "0.0-0.5", "n": 4, "predicted": pytest.approx(0.25), "observed": 0.0},
                      {"bin": "0.5-1.0", "n": 6, "predicted": pytest.approx(0.675), "observed": pytest.approx(5 / 6)}]
+
+
+def test_selection_on_a_tiny_set_stores_what_the_head_needs():
+    from socialaudit.enrich.features import HashedTfidf
+    from socialaudit.enrich.training import HeadData, Part, TextSet, blocks_for, select_binary, select_multiclass
+
+    texts = [f"my order {i} never arrived, refund please" for i in range(20)] + \
+            [f"thanks, the new playlist {i} is great" for i in range(20)]
+    ts = TextSet.build("tiny", "en", texts, [f"c{i}" for i in range(40)], use=False)
+    rows = np.arange(40)
+    y = np.array([1] * 20 + [0] * 20)
+    data = HeadData([Part(ts, rows, y)])
+    idf = HashedTfidf.fit_counts(ts.counts)
+    blocks = blocks_for("en", False)
+    chosen = select_binary("complaint", {"labelled": data}, blocks, idf, log=lambda m: None)
+    assert chosen["option"] == "labelled" and chosen["dev_oof"]["f1"] == 1.0
+    assert len(chosen["calibration"]) == 2 and 0 < chosen["threshold"] < 1
+    assert data.design(blocks, idf) is data.design(blocks, idf)  # built once
+    three = HeadData([Part(ts, rows, np.array([0, 1, 2, 1] * 10))])
+    picked = select_multiclass({"only": three}, blocks, idf, "accuracy", lambda m: None, "sentiment:en")
+    assert picked["option"] == "only" and "threshold" not in picked
+
+
+def test_a_threshold_near_one_keeps_the_posts_it_was_chosen_for():
+    y = np.array([1, 1, 0, 0])
+    p = np.array([0.99997683, 0.99997683, 1.2e-05, 1.2e-05])
+    t = choose_threshold(y, p, None)
+    assert (p >= t).sum() == 2

@@ -177,9 +177,10 @@ def choose_threshold(y: np.ndarray, prob: np.ndarray, min_precision: float | Non
     if min_precision is not None:
         ok = np.flatnonzero((precision >= min_precision) & (recall >= min_recall))
         if len(ok):
-            return float(np.round(thresholds[ok[0]], 4))
+            return float(thresholds[ok[0]])
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
-    return float(np.round(thresholds[int(np.argmax(f1))], 4))
+    # not rounded: rounding 0.99997 up to 1.0 put the threshold above every probability it was chosen to keep
+    return float(thresholds[int(np.argmax(f1))])
 
 
 def _binary_score(task: str, y, prob) -> float:
